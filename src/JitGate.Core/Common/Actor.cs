@@ -1,0 +1,8 @@
+namespace JitGate.Core.Common;
+
+/// <summary>Who is acting: the signed-in user, with the address the request came from.</summary>
+public sealed record Actor(long UserId, string Email, string WorkspaceRole, string? RemoteAddress)
+{
+    public bool IsAdmin => WorkspaceRole == Domain.WorkspaceRoles.Admin;
+    public bool IsAdminOrDba => WorkspaceRole is Domain.WorkspaceRoles.Admin or Domain.WorkspaceRoles.Dba;
+}

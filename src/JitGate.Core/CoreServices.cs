@@ -1,0 +1,76 @@
+using JitGate.Core.Domain;
+using JitGate.Core.Features.Audit;
+using JitGate.Core.Features.Bindings;
+using JitGate.Core.Features.Catalog;
+using JitGate.Core.Features.Identity;
+using JitGate.Core.Features.Query;
+using JitGate.Core.Features.Sample;
+using JitGate.Core.Features.Settings;
+using JitGate.Core.Persistence;
+using JitGate.Core.Policy;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JitGate.Core;
+
+/// <summary>Registers JitGate's metadata store, policy and use cases.</summary>
+public static class CoreServices
+{
+    public static IServiceCollection AddJitGateCore(this IServiceCollection services, string metadataConnectionString)
+    {
+        services.AddDbContext<JitGateDb>(o => o.UseSqlite(metadataConnectionString));
+        services.AddSingleton<PolicyCache>();
+        services.AddSingleton<RunningQueries>();
+        services.AddSingleton<TokenValidator>();
+        services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        services.AddScoped<AuditLog>();
+        services.AddScoped<Permissions>();
+
+        services.AddScoped<Signup>();
+        services.AddScoped<Login>();
+        services.AddScoped<Logout>();
+        services.AddScoped<CreateUser>();
+        services.AddScoped<UpdateUser>();
+        services.AddScoped<ListUsers>();
+        services.AddScoped<Groups>();
+        services.AddScoped<ListEnvironments>();
+        services.AddScoped<Projects>();
+        services.AddScoped<Databases>();
+        services.AddScoped<RegisterInstance>();
+        services.AddScoped<CreateBinding>();
+        services.AddScoped<ListBindings>();
+        services.AddScoped<RevokeBinding>();
+        services.AddScoped<RecordExpiries>();
+        services.AddScoped<RunQuery>();
+        services.AddScoped<SearchAudit>();
+        services.AddScoped<WorkspaceSettings>();
+        services.AddScoped<SampleSeeder>();
+        return services;
+    }
+
+    /// <summary>The default metadata store: a SQLite file in the data folder, in WAL mode.</summary>
+    public static string SqliteConnectionStringFor(string dataDir) => new SqliteConnectionStringBuilder
+    {
+        DataSource = Path.Combine(Path.GetFullPath(dataDir), "jitgate.db"),
+        Cache = SqliteCacheMode.Private,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    /// <summary>Applies migrations and creates the sample on first start.</summary>
+    public static async Task InitializeAsync(IServiceProvider services, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<JitGateDb>();
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.OpenConnectionAsync(ct);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            await db.Database.CloseConnectionAsync();
+        }
+        await db.Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<SampleSeeder>().EnsureAsync(ct);
+    }
+}

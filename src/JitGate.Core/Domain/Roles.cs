@@ -1,0 +1,26 @@
+namespace JitGate.Core.Domain;
+
+public static class WorkspaceRoles
+{
+    public const string Admin = "workspaceAdmin";
+    public const string Dba = "workspaceDba";
+    public const string Member = "workspaceMember";
+    public static readonly IReadOnlyList<string> All = [Admin, Dba, Member];
+}
+
+public static class ProjectRoles
+{
+    public const string Owner = "projectOwner";
+    public const string Developer = "projectDeveloper";
+    public const string SqlEditorUser = "sqlEditorUser";
+    public static readonly IReadOnlyList<string> All = [Owner, Developer, SqlEditorUser];
+
+    /// <summary>Roles that may read rows (within their scope). A project owner may, as in Bytebase.</summary>
+    public static bool ReadsData(string role) => role is Owner or SqlEditorUser;
+}
+
+public static class BindingSources
+{
+    public const string Manual = "manual";
+    public const string Request = "request";
+}

@@ -1,0 +1,56 @@
+using JitGate.Core.Common;
+using JitGate.Core.Domain;
+using JitGate.Core.Features.Audit;
+using JitGate.Core.Persistence;
+using JitGate.Core.Policy;
+using Microsoft.EntityFrameworkCore;
+
+namespace JitGate.Core.Features.Bindings;
+
+public sealed record CreateBindingRequest(string? Principal, string? Role, BindingScope? Scope, DateTimeOffset? ExpiresAt, string? Duration, string? Reason);
+
+/// <summary>Grants a project role (projectId set) or a workspace-wide one (projectId null).</summary>
+public sealed class CreateBinding(JitGateDb db, Permissions permissions, AuditLog audit, PolicyCache policy, TimeProvider clock)
+{
+    public async Task<BindingDto> HandleAsync(Actor actor, string? projectId, CreateBindingRequest request, CancellationToken ct)
+    {
+        if (projectId is null) Permissions.RequireAdmin(actor);
+        else await permissions.LoadProjectForBindingManagerAsync(actor, projectId, ct);
+
+        var (type, principalId, principalName) = await Principals.ResolveAsync(db, request.Principal, ct);
+        if (request.Role is null || !ProjectRoles.All.Contains(request.Role))
+        {
+            throw ApiProblem.Validation($"role must be one of {string.Join(", ", ProjectRoles.All)}.");
+        }
+        var scope = await ScopeRules.NormalizeAsync(db, projectId, request.Scope, ct);
+        var now = clock.GetUtcNow();
+        var expiresAt = await ExpiryRules.ResolveAsync(db, request.ExpiresAt, request.Duration, now, ct);
+        var reason = request.Reason?.Trim();
+        if (reason is { Length: > 2000 }) throw ApiProblem.Validation("reason may have at most 2000 characters.");
+
+        var binding = new Binding
+        {
+            ProjectId = projectId,
+            PrincipalType = type,
+            PrincipalId = principalId,
+            Role = request.Role,
+            ScopeJson = scope is null ? null : Json.Serialize(scope),
+            ExpiresAt = expiresAt,
+            Source = BindingSources.Manual,
+            Reason = string.IsNullOrEmpty(reason) ? null : reason,
+            CreatedBy = actor.UserId,
+            CreatedAt = now,
+        };
+        db.Bindings.Add(binding);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveChangesAsync(ct);
+        audit.Add(db, actor, "binding.create", BindingResource(binding), AuditLog.Success,
+            new { bindingId = binding.Id, principal = principalName, role = binding.Role, scope, expiresAt, reason = binding.Reason });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        policy.Invalidate();
+        return BindingDto.From(binding, principalName, actor.Email, now);
+    }
+
+    public static string BindingResource(Binding b) => b.ProjectId is null ? $"workspace/bindings/{b.Id}" : $"projects/{b.ProjectId}/bindings/{b.Id}";
+}

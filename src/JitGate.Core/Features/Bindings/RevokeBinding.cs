@@ -1,0 +1,34 @@
+using JitGate.Core.Common;
+using JitGate.Core.Features.Audit;
+using JitGate.Core.Features.Query;
+using JitGate.Core.Persistence;
+using JitGate.Core.Policy;
+using Microsoft.EntityFrameworkCore;
+
+namespace JitGate.Core.Features.Bindings;
+
+/// <summary>
+/// Ends a binding now. By the time this returns, the policy no longer grants it and the holders'
+/// running queries have been cancelled.
+/// </summary>
+public sealed class RevokeBinding(JitGateDb db, Permissions permissions, AuditLog audit, PolicyCache policy, RunningQueries running, TimeProvider clock)
+{
+    public async Task HandleAsync(Actor actor, string? projectId, long bindingId, CancellationToken ct)
+    {
+        if (projectId is null) Permissions.RequireAdmin(actor);
+        else await permissions.LoadProjectForMemberAsync(actor, projectId, ct);
+        var binding = await db.Bindings.FirstOrDefaultAsync(b => b.Id == bindingId && b.ProjectId == projectId, ct)
+            ?? throw ApiProblem.NotFound($"Binding {bindingId}");
+        if (projectId is not null) await permissions.LoadProjectForBindingManagerAsync(actor, projectId, ct);
+        if (binding.RevokedAt is not null) return;
+
+        binding.RevokedAt = clock.GetUtcNow();
+        binding.RevokedBy = actor.UserId;
+        var namer = await Principals.NamerAsync(db, [binding], ct);
+        audit.Add(db, actor, "binding.revoke", CreateBinding.BindingResource(binding), AuditLog.Success,
+            new { bindingId, principal = namer(binding).Principal, role = binding.Role });
+        await db.SaveChangesAsync(ct);
+        policy.Invalidate();
+        await running.EndForAsync(db, binding.PrincipalType, binding.PrincipalId, ct);
+    }
+}

@@ -1,0 +1,85 @@
+using JitGate.Core.Common;
+using JitGate.Core.Domain;
+using JitGate.Core.Features.Audit;
+using JitGate.Core.Persistence;
+using JitGate.Core.Policy;
+using Microsoft.EntityFrameworkCore;
+
+namespace JitGate.Core.Features.Catalog;
+
+public sealed record UpdateDatabaseRequest(string? Project, string? Environment);
+
+/// <summary>
+/// Databases and their tables. Listing is not access to data: any member of a project sees its
+/// databases and table names; reading rows needs a binding.
+/// </summary>
+public sealed class Databases(JitGateDb db, Permissions permissions, AuditLog audit, PolicyCache policy)
+{
+    public async Task<List<DatabaseDto>> ListAsync(Actor actor, string? project, string? name, CancellationToken ct)
+    {
+        var query = from d in db.Databases.AsNoTracking()
+                    join i in db.Instances.AsNoTracking() on d.InstanceId equals i.Id
+                    select new { d, i.Engine };
+        if (project is not null) query = query.Where(x => x.d.ProjectId == project);
+        if (name is not null) query = query.Where(x => x.d.Name == name);
+        var rows = await query.OrderBy(x => x.d.Name).ToListAsync(ct);
+        var visible = new List<DatabaseDto>();
+        var membership = new Dictionary<string, bool>();
+        foreach (var row in rows)
+        {
+            if (!actor.IsAdminOrDba)
+            {
+                if (row.d.ProjectId is null) continue;
+                if (!membership.TryGetValue(row.d.ProjectId, out var member))
+                {
+                    member = membership[row.d.ProjectId] = await permissions.IsMemberAsync(actor, row.d.ProjectId, ct);
+                }
+                if (!member) continue;
+            }
+            visible.Add(ToDto(row.d, row.Engine));
+        }
+        return visible;
+    }
+
+    public async Task<DatabaseDto> GetAsync(Actor actor, string id, CancellationToken ct)
+    {
+        var database = await permissions.LoadDatabaseForMemberAsync(actor, id, ct);
+        return ToDto(database, await EngineOfAsync(database.InstanceId, ct));
+    }
+
+    public async Task<List<TableDto>> TablesAsync(Actor actor, string id, CancellationToken ct)
+    {
+        var database = await permissions.LoadDatabaseForMemberAsync(actor, id, ct);
+        var tables = await db.DatabaseTables.AsNoTracking().Where(t => t.DatabaseId == database.Id)
+            .OrderBy(t => t.Schema).ThenBy(t => t.Name).ToListAsync(ct);
+        return tables.Select(t => new TableDto(t.Schema, t.Name, t.Kind, Json.Deserialize<List<ColumnDto>>(t.ColumnsJson) ?? [])).ToList();
+    }
+
+    public async Task<DatabaseDto> UpdateAsync(Actor actor, string id, UpdateDatabaseRequest request, CancellationToken ct)
+    {
+        Permissions.RequireAdminOrDba(actor);
+        var database = await db.Databases.FirstOrDefaultAsync(d => d.Id == id, ct) ?? throw ApiProblem.NotFound($"Database '{id}'");
+        var before = new { project = database.ProjectId, environment = database.EnvironmentId };
+        if (request.Project is not null)
+        {
+            if (request.Project.Length == 0) database.ProjectId = null;
+            else if (!await db.Projects.AnyAsync(p => p.Id == request.Project, ct)) throw ApiProblem.Validation($"No project '{request.Project}'.");
+            else database.ProjectId = request.Project;
+        }
+        if (request.Environment is not null)
+        {
+            if (!await db.Environments.AnyAsync(e => e.Id == request.Environment, ct)) throw ApiProblem.Validation($"No environment '{request.Environment}'.");
+            database.EnvironmentId = request.Environment;
+        }
+        audit.Add(db, actor, "database.update", $"database:{id}", AuditLog.Success,
+            new { before, after = new { project = database.ProjectId, environment = database.EnvironmentId } }, databaseId: id);
+        await db.SaveChangesAsync(ct);
+        policy.Invalidate();
+        return ToDto(database, await EngineOfAsync(database.InstanceId, ct));
+    }
+
+    private Task<string> EngineOfAsync(string instanceId, CancellationToken ct) =>
+        db.Instances.AsNoTracking().Where(i => i.Id == instanceId).Select(i => i.Engine).FirstAsync(ct);
+
+    public static DatabaseDto ToDto(DatabaseEntity d, string engine) => new(d.Id, d.Name, d.ProjectId, d.EnvironmentId, d.InstanceId, engine);
+}

@@ -1,0 +1,98 @@
+using JitGate.Core.Common;
+using JitGate.Core.Domain;
+using JitGate.Core.Features.Audit;
+using JitGate.Core.Persistence;
+using JitGate.Core.Policy;
+using JitGate.Engines;
+using JitGate.Engines.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace JitGate.Core.Features.Catalog;
+
+public sealed record RegisterInstanceRequest(
+    string? Name, string? Engine, string? Environment, string? Project,
+    string? Host, int? Port, string? Username, string? Password, string? Path);
+
+/// <summary>
+/// Registers a database server (for SQLite: one database file), syncs the databases found and, when a
+/// project is given, assigns them to it.
+/// </summary>
+public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache policy, TimeProvider clock)
+{
+    public async Task<InstanceDto> HandleAsync(Actor actor, RegisterInstanceRequest request, CancellationToken ct)
+    {
+        Permissions.RequireAdminOrDba(actor);
+        var name = (request.Name ?? "").Trim();
+        if (name.Length is 0 or > 100) throw ApiProblem.Validation("name is required (at most 100 characters).");
+        var id = Slug.From(name);
+        if (id.Length == 0) throw ApiProblem.Validation("name needs at least one letter or digit.");
+        if (request.Environment is null || !await db.Environments.AnyAsync(e => e.Id == request.Environment, ct))
+        {
+            throw ApiProblem.Validation($"environment must name an existing environment (GET /api/v1/environments).");
+        }
+        if (request.Project is not null && !await db.Projects.AnyAsync(p => p.Id == request.Project, ct))
+        {
+            throw ApiProblem.Validation($"No project '{request.Project}'.");
+        }
+        if (await db.Instances.AnyAsync(i => i.Id == id, ct)) throw ApiProblem.Conflict($"An instance named '{id}' already exists.");
+
+        var now = clock.GetUtcNow();
+        Instance instance;
+        List<(string Name, IReadOnlyList<CatalogTable> Tables)> found;
+        switch (request.Engine)
+        {
+            case "sqlite":
+                var path = RequireSqlitePath(request.Path);
+                instance = new Instance { Id = id, Name = name, Engine = "sqlite", EnvironmentId = request.Environment, Path = path, CreatedAt = now };
+                found = [(System.IO.Path.GetFileNameWithoutExtension(path), ReadSqlite(path))];
+                break;
+            case "postgres":
+                throw new ApiProblem(400, "engine-not-supported", "Engine not supported yet",
+                    "PostgreSQL instances are not supported by this version of JitGate; register a SQLite file (engine \"sqlite\" with \"path\").");
+            default:
+                throw ApiProblem.Validation("engine must be \"sqlite\" or \"postgres\".");
+        }
+
+        db.Instances.Add(instance);
+        var databases = new List<DatabaseEntity>();
+        foreach (var (dbName, tables) in found)
+        {
+            var database = new DatabaseEntity
+            {
+                Id = await DatabaseSync.NewDatabaseIdAsync(db, dbName, id, ct),
+                Name = dbName,
+                InstanceId = id,
+                ProjectId = request.Project,
+                EnvironmentId = request.Environment,
+            };
+            DatabaseSync.Apply(db, database, tables, now);
+            db.Databases.Add(database);
+            databases.Add(database);
+        }
+        audit.Add(db, actor, "instance.create", $"instance:{id}", AuditLog.Success,
+            new { engine = instance.Engine, environment = instance.EnvironmentId, project = request.Project, databases = databases.Select(d => d.Id) });
+        await db.SaveChangesAsync(ct);
+        policy.Invalidate();
+        return new InstanceDto(id, name, instance.Engine, instance.EnvironmentId, databases.Select(d => Databases.ToDto(d, instance.Engine)).ToList());
+    }
+
+    private static string RequireSqlitePath(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw ApiProblem.Validation("path is required for a SQLite instance: the database file on the JitGate server.");
+        var full = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(full)) throw ApiProblem.Validation($"No file at '{path}' on the JitGate server.");
+        return full;
+    }
+
+    private static IReadOnlyList<CatalogTable> ReadSqlite(string path)
+    {
+        try
+        {
+            return SqliteSchemaReader.Read(path);
+        }
+        catch (SqliteEngineException e)
+        {
+            throw ApiProblem.Validation($"Could not read '{path}' as a SQLite database: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using JitGate.Core.Common;
+using JitGate.Core.Domain;
+using JitGate.Core.Features.Audit;
+using JitGate.Core.Persistence;
+using JitGate.Core.Policy;
+using Microsoft.EntityFrameworkCore;
+
+namespace JitGate.Core.Features.Identity;
+
+public sealed record CreateGroupRequest(string? Email, string? Name, List<string>? Members);
+
+public sealed record GroupDto(long Id, string Email, string Name, List<string> Members);
+
+/// <summary>Groups: create, list, and change membership (admins only); bindings to a group reach its members.</summary>
+public sealed class Groups(JitGateDb db, AuditLog audit, PolicyCache policy, TimeProvider clock)
+{
+    public async Task<GroupDto> CreateAsync(Actor actor, CreateGroupRequest request, CancellationToken ct)
+    {
+        Permissions.RequireAdmin(actor);
+        var email = IdentityRules.NormalizeEmail(request.Email);
+        var name = IdentityRules.RequireName(request.Name);
+        if (await db.Groups.AnyAsync(g => g.Email == email, ct)) throw ApiProblem.Conflict($"A group with e-mail {email} already exists.");
+        var members = await ResolveUsersAsync(request.Members ?? [], ct);
+        var group = new Group { Email = email, Name = name, CreatedAt = clock.GetUtcNow() };
+        group.Members.AddRange(members.Select(u => new GroupMember { UserId = u.Id }));
+        db.Groups.Add(group);
+        audit.Add(db, actor, "group.create", $"group:{email}", AuditLog.Success, new { members = members.Select(m => m.Email) });
+        await db.SaveChangesAsync(ct);
+        policy.Invalidate();
+        return new GroupDto(group.Id, email, name, members.Select(m => m.Email).ToList());
+    }
+
+    public async Task<List<GroupDto>> ListAsync(CancellationToken ct)
+    {
+        var groups = await db.Groups.AsNoTracking().Include(g => g.Members).OrderBy(g => g.Id).ToListAsync(ct);
+        var emails = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Email, ct);
+        return groups.Select(g => new GroupDto(g.Id, g.Email, g.Name,
+            g.Members.Select(m => emails.GetValueOrDefault(m.UserId, "?")).Order().ToList())).ToList();
+    }
+
+    public async Task<GroupDto> SetMembersAsync(Actor actor, long groupId, List<string>? memberEmails, CancellationToken ct)
+    {
+        Permissions.RequireAdmin(actor);
+        var group = await db.Groups.Include(g => g.Members).FirstOrDefaultAsync(g => g.Id == groupId, ct)
+            ?? throw ApiProblem.NotFound($"Group {groupId}");
+        var members = await ResolveUsersAsync(memberEmails ?? [], ct);
+        group.Members.Clear();
+        group.Members.AddRange(members.Select(u => new GroupMember { GroupId = group.Id, UserId = u.Id }));
+        audit.Add(db, actor, "group.members.set", $"group:{group.Email}", AuditLog.Success, new { members = members.Select(m => m.Email) });
+        await db.SaveChangesAsync(ct);
+        policy.Invalidate();
+        return new GroupDto(group.Id, group.Email, group.Name, members.Select(m => m.Email).Order().ToList());
+    }
+
+    private async Task<List<User>> ResolveUsersAsync(List<string> emails, CancellationToken ct)
+    {
+        var wanted = emails.Select(e => (e ?? "").Trim().ToLowerInvariant()).Distinct().ToList();
+        var users = await db.Users.Where(u => wanted.Contains(u.Email)).ToListAsync(ct);
+        var missing = wanted.Except(users.Select(u => u.Email)).ToList();
+        if (missing.Count > 0) throw ApiProblem.Validation($"No user with e-mail {string.Join(", ", missing)}.");
+        return users;
+    }
+}

@@ -1,0 +1,29 @@
+namespace JitGate.Core;
+
+/// <summary>Settings under the "JitGate" configuration section.</summary>
+public sealed class JitGateOptions
+{
+    /// <summary>Folder for the metadata store, the sample databases and the key ring.</summary>
+    public string DataDir { get; set; } = "data";
+
+    /// <summary>Create the sample environments, project and hr_test/hr_prod databases on first start.</summary>
+    public bool CreateSample { get; set; } = true;
+
+    /// <summary>Employees in each generated sample database (up to 1,000,000).</summary>
+    public int SampleEmployees { get; set; } = 1000;
+
+    /// <summary>How long a sign-in token lasts.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>Largest row cap a query may ask for.</summary>
+    public int MaxRowsLimit { get; set; } = 10_000;
+
+    /// <summary>Statement time limit for queries.</summary>
+    public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest statement accepted, in characters.</summary>
+    public int MaxStatementLength { get; set; } = 100_000;
+
+    /// <summary>Sign-in attempts allowed per e-mail and address per minute.</summary>
+    public int LoginAttemptsPerMinute { get; set; } = 10;
+}

@@ -1,0 +1,103 @@
+using JitGate.Core.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace JitGate.Core.Persistence;
+
+/// <summary>JitGate's metadata store.</summary>
+public sealed class JitGateDb(DbContextOptions<JitGateDb> options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Group> Groups => Set<Group>();
+    public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<EnvironmentEntity> Environments => Set<EnvironmentEntity>();
+    public DbSet<Project> Projects => Set<Project>();
+    public DbSet<Instance> Instances => Set<Instance>();
+    public DbSet<DatabaseEntity> Databases => Set<DatabaseEntity>();
+    public DbSet<DatabaseTable> DatabaseTables => Set<DatabaseTable>();
+    public DbSet<Binding> Bindings => Set<Binding>();
+    public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
+    public DbSet<WorkspaceSetting> Settings => Set<WorkspaceSetting>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite has no native timestamp type and cannot compare or order DateTimeOffset text; store
+        // UTC ticks so range filters (expiry, audit since/until) run in the database.
+        if (Database.IsSqlite())
+        {
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        }
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var b = modelBuilder;
+        b.Entity<User>(e =>
+        {
+            e.ToTable("users");
+            e.HasIndex(x => x.Email).IsUnique();
+            e.Property(x => x.Email).HasMaxLength(320);
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.WorkspaceRole).HasMaxLength(40);
+        });
+        b.Entity<Group>(e =>
+        {
+            e.ToTable("groups");
+            e.HasIndex(x => x.Email).IsUnique();
+            e.HasMany(x => x.Members).WithOne().HasForeignKey(m => m.GroupId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<GroupMember>(e =>
+        {
+            e.ToTable("group_members");
+            e.HasKey(x => new { x.GroupId, x.UserId });
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<ApiToken>(e =>
+        {
+            e.ToTable("api_tokens");
+            e.HasIndex(x => x.TokenHash).IsUnique();
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<EnvironmentEntity>(e => e.ToTable("environments"));
+        b.Entity<Project>(e => e.ToTable("projects"));
+        b.Entity<Instance>(e =>
+        {
+            e.ToTable("instances");
+            e.HasOne<EnvironmentEntity>().WithMany().HasForeignKey(x => x.EnvironmentId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<DatabaseEntity>(e =>
+        {
+            e.ToTable("databases");
+            e.HasOne<Instance>().WithMany().HasForeignKey(x => x.InstanceId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne<EnvironmentEntity>().WithMany().HasForeignKey(x => x.EnvironmentId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(x => x.Tables).WithOne().HasForeignKey(t => t.DatabaseId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.InstanceId, x.Name }).IsUnique();
+        });
+        b.Entity<DatabaseTable>(e =>
+        {
+            e.ToTable("database_tables");
+            e.HasIndex(x => new { x.DatabaseId, x.Schema, x.Name }).IsUnique();
+        });
+        b.Entity<Binding>(e =>
+        {
+            e.ToTable("bindings");
+            e.HasIndex(x => new { x.ProjectId, x.PrincipalType, x.PrincipalId });
+            e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<AuditRecord>(e =>
+        {
+            e.ToTable("audit_records");
+            e.HasIndex(x => x.At);
+            e.HasIndex(x => new { x.Actor, x.At });
+            e.HasIndex(x => new { x.Action, x.At });
+            e.HasIndex(x => new { x.DatabaseId, x.At });
+        });
+        b.Entity<WorkspaceSetting>(e =>
+        {
+            e.ToTable("settings");
+            e.HasKey(x => x.Key);
+        });
+    }
+}

@@ -1,0 +1,85 @@
+using System.Collections.Frozen;
+using JitGate.Core.Common;
+using JitGate.Core.Persistence;
+using JitGate.Engines;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JitGate.Core.Policy;
+
+/// <summary>
+/// Holds the current <see cref="PolicySnapshot"/>. Any change to users, groups, databases or bindings
+/// calls <see cref="Invalidate"/> after it commits; the next decision rebuilds the snapshot.
+/// </summary>
+public sealed class PolicyCache(IServiceScopeFactory scopes) : IDisposable
+{
+    private readonly SemaphoreSlim _loadLock = new(1, 1);
+    private volatile PolicySnapshot? _current;
+    private long _version;
+
+    public void Dispose() => _loadLock.Dispose();
+
+    public void Invalidate()
+    {
+        Interlocked.Increment(ref _version);
+        _current = null;
+    }
+
+    public async ValueTask<PolicySnapshot> GetAsync(CancellationToken ct = default)
+    {
+        var snapshot = _current;
+        if (snapshot is not null) return snapshot;
+        await _loadLock.WaitAsync(ct);
+        try
+        {
+            while (true)
+            {
+                if (_current is { } loaded) return loaded;
+                var version = Interlocked.Read(ref _version);
+                var fresh = await LoadAsync(ct);
+                // A change that committed while we were loading must not be hidden by this snapshot.
+                if (Interlocked.Read(ref _version) != version) continue;
+                _current = fresh;
+                return fresh;
+            }
+        }
+        finally
+        {
+            _loadLock.Release();
+        }
+    }
+
+    private async Task<PolicySnapshot> LoadAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<JitGateDb>();
+        var users = await db.Users.AsNoTracking()
+            .Select(u => new PolicyUser(u.Id, u.Email, u.Name, u.WorkspaceRole)).ToListAsync(ct);
+        var rows = await db.Bindings.AsNoTracking().Where(b => b.RevokedAt == null)
+            .Select(b => new { b.Id, b.ProjectId, b.PrincipalType, b.PrincipalId, b.Role, b.ExpiresAt, b.ScopeJson })
+            .ToListAsync(ct);
+        var members = await db.GroupMembers.AsNoTracking().Select(m => new { m.GroupId, m.UserId }).ToListAsync(ct);
+        var databases = await (from d in db.Databases.AsNoTracking()
+                               join i in db.Instances.AsNoTracking() on d.InstanceId equals i.Id
+                               select new PolicyDatabase(d.Id, d.Name, d.ProjectId, d.EnvironmentId, i.Engine, i.Path)).ToListAsync(ct);
+        return new PolicySnapshot(
+            users,
+            rows.Select(r => (r.PrincipalType, r.PrincipalId, ToPolicyBinding(r.Id, r.ProjectId, r.Role, r.ExpiresAt, r.ScopeJson))),
+            members.Select(m => (m.GroupId, m.UserId)),
+            databases);
+    }
+
+    public static PolicyBinding ToPolicyBinding(long id, string? projectId, string role, DateTimeOffset? expiresAt, string? scopeJson)
+    {
+        var scope = scopeJson is null ? null : Json.Deserialize<BindingScope>(scopeJson);
+        if (scope is null || scope.IsEverything)
+        {
+            return new PolicyBinding(id, projectId, role, expiresAt, true, FrozenSet<string>.Empty, FrozenDictionary<string, TableRef[]>.Empty);
+        }
+        var tables = (scope.Tables ?? [])
+            .GroupBy(t => t.Database, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.Select(t => new TableRef(t.Schema ?? "main", t.Table)).ToArray(), StringComparer.Ordinal);
+        return new PolicyBinding(id, projectId, role, expiresAt, false,
+            (scope.Databases ?? []).ToFrozenSet(StringComparer.Ordinal), tables);
+    }
+}

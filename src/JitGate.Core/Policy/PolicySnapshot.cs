@@ -1,0 +1,103 @@
+using System.Collections.Frozen;
+using JitGate.Core.Domain;
+using JitGate.Engines;
+
+namespace JitGate.Core.Policy;
+
+/// <summary>A binding as the policy sees it: scope parsed once, revoked bindings left out.</summary>
+public sealed record PolicyBinding(
+    long Id, string? ProjectId, string Role, DateTimeOffset? ExpiresAt,
+    bool AllDatabases, FrozenSet<string> Databases, FrozenDictionary<string, TableRef[]> Tables);
+
+public sealed record PolicyUser(long Id, string Email, string Name, string WorkspaceRole);
+
+/// <summary>What the query path needs to know of a database without reading the metadata store.</summary>
+public sealed record PolicyDatabase(string Id, string Name, string? ProjectId, string EnvironmentId, string Engine, string? Path);
+
+/// <summary>
+/// An immutable picture of users, groups, databases and unrevoked bindings, built from the metadata
+/// store and swapped whole when anything changes, so decisions read it without locks.
+/// </summary>
+public sealed class PolicySnapshot
+{
+    private static readonly PolicyBinding[] NoBindings = [];
+    private readonly FrozenDictionary<long, PolicyBinding[]> _byUser;
+    private readonly FrozenDictionary<long, PolicyBinding[]> _byGroup;
+    private readonly FrozenDictionary<long, long[]> _groupsOfUser;
+
+    public PolicySnapshot(
+        IEnumerable<PolicyUser> users,
+        IEnumerable<(string PrincipalType, long PrincipalId, PolicyBinding Binding)> bindings,
+        IEnumerable<(long GroupId, long UserId)> memberships,
+        IEnumerable<PolicyDatabase> databases)
+    {
+        Users = users.ToFrozenDictionary(u => u.Id);
+        var list = bindings.ToList();
+        _byUser = list.Where(b => b.PrincipalType == "user").GroupBy(b => b.PrincipalId)
+            .ToFrozenDictionary(g => g.Key, g => g.Select(x => x.Binding).ToArray());
+        _byGroup = list.Where(b => b.PrincipalType == "group").GroupBy(b => b.PrincipalId)
+            .ToFrozenDictionary(g => g.Key, g => g.Select(x => x.Binding).ToArray());
+        _groupsOfUser = memberships.GroupBy(m => m.UserId)
+            .ToFrozenDictionary(g => g.Key, g => g.Select(x => x.GroupId).ToArray());
+        Databases = databases.ToFrozenDictionary(d => d.Id, StringComparer.Ordinal);
+        BindingCount = list.Count;
+    }
+
+    public FrozenDictionary<long, PolicyUser> Users { get; }
+    public int BindingCount { get; }
+
+    public FrozenDictionary<string, PolicyDatabase> Databases { get; }
+
+    public string? ProjectOfDatabase(string databaseId) =>
+        Databases.TryGetValue(databaseId, out var d) ? d.ProjectId : null;
+
+    /// <summary>Every unrevoked, unexpired binding that reaches the user, directly or through a group.</summary>
+    public IEnumerable<PolicyBinding> ActiveBindingsOf(long userId, DateTimeOffset now)
+    {
+        foreach (var b in _byUser.GetValueOrDefault(userId, NoBindings))
+        {
+            if (IsActive(b, now)) yield return b;
+        }
+        if (!_groupsOfUser.TryGetValue(userId, out var groups)) yield break;
+        foreach (var g in groups)
+        {
+            foreach (var b in _byGroup.GetValueOrDefault(g, NoBindings))
+            {
+                if (IsActive(b, now)) yield return b;
+            }
+        }
+    }
+
+    private static bool IsActive(PolicyBinding b, DateTimeOffset now) => b.ExpiresAt is not { } e || now < e;
+
+    /// <summary>The project roles the user holds in a project now (workspace bindings included).</summary>
+    public HashSet<string> ProjectRolesOf(long userId, string projectId, DateTimeOffset now)
+    {
+        var roles = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var b in ActiveBindingsOf(userId, now))
+        {
+            if (b.ProjectId is null || b.ProjectId == projectId) roles.Add(b.Role);
+        }
+        return roles;
+    }
+
+    /// <summary>
+    /// What the user may read in a database now, and until when: the union of the reading bindings
+    /// that reach it. The expiry is the latest one among bindings that grant everything they need,
+    /// which the query path re-checks itself on every call.
+    /// </summary>
+    public ReadGrant ReadGrantFor(long userId, string databaseId, DateTimeOffset now)
+    {
+        var projectId = ProjectOfDatabase(databaseId);
+        if (projectId is null) return ReadGrant.Nothing;
+        List<TableRef>? tables = null;
+        foreach (var b in ActiveBindingsOf(userId, now))
+        {
+            if (!ProjectRoles.ReadsData(b.Role)) continue;
+            if (b.ProjectId is not null && b.ProjectId != projectId) continue;
+            if (b.AllDatabases || b.Databases.Contains(databaseId)) return ReadGrant.Everything;
+            if (b.Tables.TryGetValue(databaseId, out var t)) (tables ??= []).AddRange(t);
+        }
+        return tables is null ? ReadGrant.Nothing : ReadGrant.Tables(tables);
+    }
+}

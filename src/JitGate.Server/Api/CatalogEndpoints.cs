@@ -1,0 +1,39 @@
+using JitGate.Core.Features.Catalog;
+using JitGate.Server.Auth;
+
+namespace JitGate.Server.Api;
+
+internal static class CatalogEndpoints
+{
+    public static RouteGroupBuilder MapCatalog(this RouteGroupBuilder api)
+    {
+        var catalog = api.MapGroup("").WithTags("Catalog").RequireAuthorization();
+        catalog.MapGet("/environments", async (ListEnvironments list, CancellationToken ct) => TypedResults.Ok(await list.HandleAsync(ct)));
+
+        catalog.MapGet("/projects", async (Projects projects, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await projects.ListAsync(ctx.Actor(), ct)));
+        catalog.MapGet("/projects/{id}", async (string id, Projects projects, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await projects.GetAsync(ctx.Actor(), id, ct)));
+        catalog.MapPost("/projects", async (CreateProjectRequest body, Projects projects, HttpContext ctx, CancellationToken ct) =>
+        {
+            var project = await projects.CreateAsync(ctx.Actor(), body, ct);
+            return TypedResults.Created($"/api/v1/projects/{project.Id}", project);
+        });
+
+        catalog.MapPost("/instances", async (RegisterInstanceRequest body, RegisterInstance register, HttpContext ctx, CancellationToken ct) =>
+        {
+            var instance = await register.HandleAsync(ctx.Actor(), body, ct);
+            return TypedResults.Created($"/api/v1/instances/{instance.Id}", instance);
+        }).WithSummary("Register a database server (a SQLite file) and sync its databases");
+
+        catalog.MapGet("/databases", async (string? project, string? name, Databases databases, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await databases.ListAsync(ctx.Actor(), project, name, ct)));
+        catalog.MapGet("/databases/{id}", async (string id, Databases databases, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await databases.GetAsync(ctx.Actor(), id, ct)));
+        catalog.MapGet("/databases/{id}/tables", async (string id, Databases databases, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await databases.TablesAsync(ctx.Actor(), id, ct)));
+        catalog.MapPatch("/databases/{id}", async (string id, UpdateDatabaseRequest body, Databases databases, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await databases.UpdateAsync(ctx.Actor(), id, body, ct)));
+        return api;
+    }
+}

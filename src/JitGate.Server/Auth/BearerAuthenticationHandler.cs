@@ -1,0 +1,42 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using JitGate.Core.Features.Identity;
+using JitGate.Core.Policy;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace JitGate.Server.Auth;
+
+/// <summary>Resolves "Authorization: Bearer &lt;token&gt;" to the token's user, with their current workspace role.</summary>
+internal sealed class BearerAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    TokenValidator tokens, PolicyCache policy)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Bearer";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
+        var token = header["Bearer ".Length..].Trim();
+        var userId = await tokens.ValidateAsync(token, Context.RequestAborted);
+        if (userId is null) return AuthenticateResult.Fail("invalid or expired token");
+        var snapshot = await policy.GetAsync(Context.RequestAborted);
+        if (!snapshot.Users.TryGetValue(userId.Value, out var user)) return AuthenticateResult.Fail("unknown user");
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new Claim(ClaimTypes.Email, user.Email),
+                new Claim(ClaimTypes.Role, user.WorkspaceRole),
+            ], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        ProblemWriter.WriteAsync(Context, 401, "unauthenticated", "Sign-in required",
+            "Send a valid token as 'Authorization: Bearer <token>' (POST /api/v1/auth/login gives one).");
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        ProblemWriter.WriteAsync(Context, 403, "forbidden", "Not allowed", "You may not do this.");
+}

@@ -1,0 +1,34 @@
+using System.Text.Json;
+using JitGate.Core.Common;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace JitGate.Server;
+
+/// <summary>
+/// Turns exceptions into problem+json: a use case's <see cref="ApiProblem"/> as it says, unreadable
+/// input as a 400 that names the problem, anything else as a 500 without internals.
+/// </summary>
+internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        switch (exception)
+        {
+            case ApiProblem p:
+                await ProblemWriter.WriteAsync(context, p.Status, p.Slug, p.Title, p.Message, p.Extensions);
+                return true;
+            case BadHttpRequestException bad:
+                var detail = bad.InnerException is JsonException json
+                    ? $"The request body is not valid JSON for this call: {json.Message}"
+                    : bad.Message;
+                await ProblemWriter.WriteAsync(context, bad.StatusCode, bad.StatusCode == 413 ? "too-large" : "invalid-request", "Invalid request", detail);
+                return true;
+            case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
+                return true;
+            default:
+                logger.LogError(exception, "Unhandled error on {Path}", context.Request.Path.Value);
+                await ProblemWriter.WriteAsync(context, 500, "internal", "Internal error", "JitGate failed to handle this request; the error is logged.");
+                return true;
+        }
+    }
+}

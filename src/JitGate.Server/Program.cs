@@ -1,0 +1,88 @@
+using System.Threading.RateLimiting;
+using JitGate.Core;
+using JitGate.Server;
+using JitGate.Server.Api;
+using JitGate.Server.Auth;
+using JitGate.Server.Jobs;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Json;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"])
+    && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
+{
+    builder.WebHost.UseUrls("http://localhost:8080");
+}
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 4 * 1024 * 1024);
+
+var options = builder.Configuration.GetSection("JitGate").Get<JitGateOptions>() ?? new JitGateOptions();
+builder.Services.Configure<JitGateOptions>(builder.Configuration.GetSection("JitGate"));
+Directory.CreateDirectory(options.DataDir);
+var metadata = builder.Configuration.GetConnectionString("Metadata") ?? CoreServices.SqliteConnectionStringFor(options.DataDir);
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddJitGateCore(metadata);
+builder.Services.AddHostedService<ExpiryJob>();
+
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
+
+builder.Services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorization();
+
+builder.Services.AddRateLimiter(limiter =>
+{
+    limiter.AddPolicy(IdentityEndpoints.LoginRateLimit, ctx => RateLimitPartition.GetFixedWindowLimiter(
+        ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+        _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = ctx.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<JitGateOptions>>().Value.LoginAttemptsPerMinute,
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+        }));
+    limiter.OnRejected = (context, _) => new ValueTask(ProblemWriter.WriteAsync(context.HttpContext, 429, "too-many-attempts",
+        "Too many attempts", "Too many sign-in attempts from this address; wait a minute and try again."));
+});
+
+builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+{
+    doc.Info.Title = "JitGate API";
+    doc.Info.Description = "Just-in-time database access: request, approve, query, revoke, audit.";
+    return Task.CompletedTask;
+}));
+
+var app = builder.Build();
+
+await CoreServices.InitializeAsync(app.Services, app.Lifetime.ApplicationStopping);
+
+app.UseExceptionHandler();
+app.UseStatusCodePages(async ctx =>
+{
+    var http = ctx.HttpContext;
+    if (http.Response.HasStarted || http.Response.ContentLength is > 0) return;
+    var status = http.Response.StatusCode;
+    await ProblemWriter.WriteAsync(http, status, status == 404 ? "not-found" : "http-" + status, ReasonPhrase(status),
+        status == 404 ? $"Nothing is at {http.Request.Path.Value}." : ReasonPhrase(status) + ".");
+});
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+
+app.MapOpenApi();
+app.MapScalarApiReference(o => o.WithTitle("JitGate API"));
+app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
+
+var api = app.MapGroup("/api/v1");
+api.MapIdentity().MapCatalog().MapBindings().MapQuery().MapAudit().MapSettings();
+
+await app.RunAsync();
+
+static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } p ? p : "Error";
+
+/// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs every JitGate test project and ends with one line: "tests: N passed, N failed".
+# Installs what the tests need when it is missing.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+need_apt=()
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "Installing ${need_apt[*]} ..."
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  fi || echo "warning: could not install ${need_apt[*]}"
+fi
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+dotnet restore JitGate.slnx >/dev/null || { echo "restore failed"; echo "tests: 0 passed, 1 failed"; exit 1; }
+dotnet build JitGate.slnx -c Release --no-restore -nologo -v q 2>&1 | tail -n 20
+build_status=${PIPESTATUS[0]}
+if [ "$build_status" -ne 0 ]; then
+  echo "build failed"
+  echo "tests: 0 passed, 1 failed"
+  exit 1
+fi
+
+test_status=0
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  dotnet test "$project" -c Release --no-build -nologo \
+    --logger "trx;LogFileName=${name}.trx" --results-directory "$results" \
+    --logger "console;verbosity=minimal" || test_status=1
+done
+
+passed=0; failed=0
+for f in "$results"/*.trx; do
+  [ -f "$f" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$f" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); p=${p:-0}
+  fl=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters"); fl=${fl:-0}
+  passed=$((passed + p)); failed=$((failed + fl))
+done
+
+echo "tests: ${passed} passed, ${failed} failed"
+if [ "$test_status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+  exit 1
+fi

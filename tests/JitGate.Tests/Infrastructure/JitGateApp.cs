@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace JitGate.Tests.Infrastructure;
+
+/// <summary>
+/// A JitGate server on a real data folder (SQLite metadata and sample databases on disk), driven over
+/// HTTP, with a fake clock the test moves.
+/// </summary>
+public sealed class JitGateApp : WebApplicationFactory<Program>
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 24, 8, 0, 0, TimeSpan.Zero);
+
+    public JitGateApp(string? dataDir = null, FakeTimeProvider? clock = null, Dictionary<string, string>? settings = null)
+    {
+        DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "jitgate-tests", Guid.NewGuid().ToString("n"));
+        Clock = clock ?? new FakeTimeProvider(Start);
+        Settings = settings ?? [];
+    }
+
+    public string DataDir { get; }
+    public FakeTimeProvider Clock { get; }
+    private Dictionary<string, string> Settings { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("JitGate:DataDir", DataDir);
+        builder.UseSetting("JitGate:LoginAttemptsPerMinute", "1000");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        builder.UseEnvironment("Testing");
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+
+    public string SampleDatabasePath(string name) => Path.Combine(DataDir, "sample", name + ".db");
+}
