@@ -2,6 +2,9 @@ using JitGate.Core.Domain;
 using JitGate.Core.Features.Audit;
 using JitGate.Core.Features.Bindings;
 using JitGate.Core.Features.Catalog;
+using JitGate.Core.Features.Events;
+using JitGate.Core.Features.Requests;
+using JitGate.Core.Features.Risk;
 using JitGate.Core.Features.Identity;
 using JitGate.Core.Features.Query;
 using JitGate.Core.Features.Sample;
@@ -47,6 +50,20 @@ public static class CoreServices
         services.AddScoped<SearchAudit>();
         services.AddScoped<WorkspaceSettings>();
         services.AddScoped<SampleSeeder>();
+        services.AddSingleton<RiskRuleSet>();
+        services.AddScoped<EventOutbox>();
+        services.AddScoped<ListEvents>();
+        services.AddScoped<RiskRuleSettings>();
+        services.AddScoped<ApprovalFlowSettings>();
+        services.AddScoped<RequestRisk>();
+        services.AddScoped<RequestFinalizer>();
+        services.AddScoped<RequestDecision>();
+        services.AddScoped<CreateAccessRequest>();
+        services.AddScoped<ApproveAccessRequest>();
+        services.AddScoped<RejectAccessRequest>();
+        services.AddScoped<CancelAccessRequest>();
+        services.AddScoped<CommentOnAccessRequest>();
+        services.AddScoped<ListAccessRequests>();
         return services;
     }
 

@@ -24,6 +24,12 @@ public sealed class JitGateOptions
     /// <summary>Longest statement accepted, in characters.</summary>
     public int MaxStatementLength { get; set; } = 100_000;
 
+    /// <summary>The address people reach JitGate at, for links in events and messages.</summary>
+    public string PublicUrl { get; set; } = "http://localhost:8080";
+
+    /// <summary>How long before expiry the accessExpiringSoon event is written.</summary>
+    public TimeSpan ExpiringSoonLead { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Sign-in attempts allowed per e-mail and address per minute.</summary>
     public int LoginAttemptsPerMinute { get; set; } = 10;
 }

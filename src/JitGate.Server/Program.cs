@@ -78,7 +78,7 @@ app.MapScalarApiReference(o => o.WithTitle("JitGate API"));
 app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
 
 var api = app.MapGroup("/api/v1");
-api.MapIdentity().MapCatalog().MapBindings().MapQuery().MapAudit().MapSettings();
+api.MapIdentity().MapCatalog().MapBindings().MapAccessRequests().MapQuery().MapAudit().MapSettings();
 
 await app.RunAsync();
 

@@ -106,6 +106,10 @@ public sealed class Binding
     public long? RevokedBy { get; set; }
     /// <summary>When the expiry job recorded that this binding ran out (once).</summary>
     public DateTimeOffset? ExpiryRecordedAt { get; set; }
+    /// <summary>When the expiring-soon event was written for the current expiry.</summary>
+    public DateTimeOffset? ExpiringSoonNotifiedAt { get; set; }
+    /// <summary>The access request this binding was created by, if any.</summary>
+    public long? RequestId { get; set; }
     public required string Source { get; set; }
     public string? Reason { get; set; }
     public long CreatedBy { get; set; }
@@ -132,4 +136,86 @@ public sealed class WorkspaceSetting
 {
     public required string Key { get; set; }
     public required string Value { get; set; }
+}
+
+/// <summary>A risk rule: when its condition holds for a database in a request's scope, the request is at least this level.</summary>
+public sealed class RiskRule
+{
+    public long Id { get; set; }
+    public required string Source { get; set; }
+    public required string Level { get; set; }
+    public required string Title { get; set; }
+    public required string Condition { get; set; }
+    public int Position { get; set; }
+}
+
+/// <summary>The ordered approval steps for requests of one source and risk level.</summary>
+public sealed class ApprovalFlow
+{
+    public required string Source { get; set; }
+    public required string Level { get; set; }
+    /// <summary>Step approvers as JSON: ["projectOwner", "workspaceDba", "group:dba@example.com"].</summary>
+    public required string StepsJson { get; set; }
+}
+
+/// <summary>A request for a project role, routed through the approval flow fixed when it was made.</summary>
+public sealed class AccessRequest
+{
+    public long Id { get; set; }
+    public required string ProjectId { get; set; }
+    public long RequesterId { get; set; }
+    public required string Role { get; set; }
+    public string? ScopeJson { get; set; }
+    /// <summary>ISO 8601 duration counted from final approval, when no absolute expiry was asked for.</summary>
+    public string? Duration { get; set; }
+    public DateTimeOffset? ExpiresAt { get; set; }
+    public required string Reason { get; set; }
+    public required string RiskLevel { get; set; }
+    public required string Status { get; set; }
+    public long? BindingId { get; set; }
+    /// <summary>For an extension: the active binding whose expiry moves on approval.</summary>
+    public long? ExtendsBindingId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>Bumped on every change so racing approvers cannot both win.</summary>
+    public long Version { get; set; }
+    public List<ApprovalStep> Steps { get; set; } = [];
+}
+
+public sealed class ApprovalStep
+{
+    public long Id { get; set; }
+    public long RequestId { get; set; }
+    public int Index { get; set; }
+    /// <summary>projectOwner, workspaceDba, workspaceAdmin, or group:&lt;email&gt;.</summary>
+    public required string Approver { get; set; }
+    public required string Status { get; set; }
+    public long? ById { get; set; }
+    public DateTimeOffset? At { get; set; }
+    public string? Comment { get; set; }
+}
+
+/// <summary>An entry of a request's timeline: what happened, who did it, and their comment.</summary>
+public sealed class RequestEvent
+{
+    public long Id { get; set; }
+    public long RequestId { get; set; }
+    public DateTimeOffset At { get; set; }
+    public long? ActorId { get; set; }
+    public required string Kind { get; set; }
+    public string? Comment { get; set; }
+}
+
+/// <summary>An event for webhooks and Slack, written in the same transaction as its cause.</summary>
+public sealed class OutboxEvent
+{
+    public long Seq { get; set; }
+    /// <summary>Stable id: the receivers' idempotency key.</summary>
+    public required string Id { get; set; }
+    public required string Event { get; set; }
+    public DateTimeOffset OccurredAt { get; set; }
+    public string? ProjectId { get; set; }
+    public long? RequestId { get; set; }
+    public long? BindingId { get; set; }
+    public required string PayloadJson { get; set; }
 }

@@ -19,6 +19,12 @@ public sealed class JitGateDb(DbContextOptions<JitGateDb> options) : DbContext(o
     public DbSet<Binding> Bindings => Set<Binding>();
     public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
     public DbSet<WorkspaceSetting> Settings => Set<WorkspaceSetting>();
+    public DbSet<RiskRule> RiskRules => Set<RiskRule>();
+    public DbSet<ApprovalFlow> ApprovalFlows => Set<ApprovalFlow>();
+    public DbSet<AccessRequest> AccessRequests => Set<AccessRequest>();
+    public DbSet<ApprovalStep> ApprovalSteps => Set<ApprovalStep>();
+    public DbSet<RequestEvent> RequestEvents => Set<RequestEvent>();
+    public DbSet<OutboxEvent> Outbox => Set<OutboxEvent>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -93,6 +99,39 @@ public sealed class JitGateDb(DbContextOptions<JitGateDb> options) : DbContext(o
             e.HasIndex(x => new { x.Actor, x.At });
             e.HasIndex(x => new { x.Action, x.At });
             e.HasIndex(x => new { x.DatabaseId, x.At });
+        });
+        b.Entity<RiskRule>(e => e.ToTable("risk_rules"));
+        b.Entity<ApprovalFlow>(e =>
+        {
+            e.ToTable("approval_flows");
+            e.HasKey(x => new { x.Source, x.Level });
+        });
+        b.Entity<AccessRequest>(e =>
+        {
+            e.ToTable("access_requests");
+            e.HasIndex(x => new { x.ProjectId, x.Status });
+            e.HasIndex(x => x.RequesterId);
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(x => x.Steps).WithOne().HasForeignKey(s => s.RequestId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<ApprovalStep>(e =>
+        {
+            e.ToTable("approval_steps");
+            e.HasIndex(x => new { x.RequestId, x.Index }).IsUnique();
+        });
+        b.Entity<RequestEvent>(e =>
+        {
+            e.ToTable("request_events");
+            e.HasIndex(x => x.RequestId);
+            e.HasOne<AccessRequest>().WithMany().HasForeignKey(x => x.RequestId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<OutboxEvent>(e =>
+        {
+            e.ToTable("outbox");
+            e.HasKey(x => x.Seq);
+            e.HasIndex(x => x.Id).IsUnique();
+            e.HasIndex(x => x.OccurredAt);
         });
         b.Entity<WorkspaceSetting>(e =>
         {

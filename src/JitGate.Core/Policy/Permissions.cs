@@ -61,4 +61,45 @@ public sealed class Permissions(JitGateDb db, PolicyCache policy, TimeProvider c
         }
         return database;
     }
+
+    /// <summary>
+    /// True when the actor holds the approver of one approval step: a project role in the request's
+    /// project, a workspace role, or membership of a group ("group:&lt;email&gt;").
+    /// </summary>
+    public async ValueTask<bool> HoldsApproverAsync(Actor actor, string projectId, string approver, CancellationToken ct)
+    {
+        var snapshot = await policy.GetAsync(ct);
+        return approver switch
+        {
+            Domain.WorkspaceRoles.Admin => actor.WorkspaceRole == Domain.WorkspaceRoles.Admin,
+            Domain.WorkspaceRoles.Dba => actor.WorkspaceRole == Domain.WorkspaceRoles.Dba,
+            _ when approver.StartsWith("group:", StringComparison.Ordinal) => snapshot.IsInGroup(actor.UserId, approver["group:".Length..]),
+            _ => snapshot.ProjectRolesOf(actor.UserId, projectId, clock.GetUtcNow()).Contains(approver),
+        };
+    }
+
+    /// <summary>
+    /// Loads a request the actor may see: its requester, admins and DBAs, the project's owners, and
+    /// anyone who holds one of its approval steps. Anyone else gets 404.
+    /// </summary>
+    public async Task<AccessRequest> LoadRequestAsync(long requestId, Actor actor, bool track, CancellationToken ct)
+    {
+        var query = db.AccessRequests.Include(r => r.Steps).AsQueryable();
+        if (!track) query = query.AsNoTracking();
+        var request = await query.FirstOrDefaultAsync(r => r.Id == requestId, ct);
+        if (request is null || !await CanSeeRequestAsync(actor, request, ct)) throw ApiProblem.NotFound($"Access request {requestId}");
+        return request;
+    }
+
+    public async ValueTask<bool> CanSeeRequestAsync(Actor actor, AccessRequest request, CancellationToken ct)
+    {
+        if (request.RequesterId == actor.UserId || actor.IsAdminOrDba) return true;
+        var snapshot = await policy.GetAsync(ct);
+        if (snapshot.ProjectRolesOf(actor.UserId, request.ProjectId, clock.GetUtcNow()).Contains(ProjectRoles.Owner)) return true;
+        foreach (var step in request.Steps)
+        {
+            if (await HoldsApproverAsync(actor, request.ProjectId, step.Approver, ct)) return true;
+        }
+        return false;
+    }
 }

@@ -62,11 +62,13 @@ public sealed class PolicyCache(IServiceScopeFactory scopes) : IDisposable
         var databases = await (from d in db.Databases.AsNoTracking()
                                join i in db.Instances.AsNoTracking() on d.InstanceId equals i.Id
                                select new PolicyDatabase(d.Id, d.Name, d.ProjectId, d.EnvironmentId, i.Engine, i.Path)).ToListAsync(ct);
+        var groups = await db.Groups.AsNoTracking().Select(g => new { g.Id, g.Email }).ToListAsync(ct);
         return new PolicySnapshot(
             users,
             rows.Select(r => (r.PrincipalType, r.PrincipalId, ToPolicyBinding(r.Id, r.ProjectId, r.Role, r.ExpiresAt, r.ScopeJson))),
             members.Select(m => (m.GroupId, m.UserId)),
-            databases);
+            databases,
+            groups.Select(g => (g.Id, g.Email)));
     }
 
     public static PolicyBinding ToPolicyBinding(long id, string? projectId, string role, DateTimeOffset? expiresAt, string? scopeJson)

@@ -29,8 +29,10 @@ public sealed class PolicySnapshot
         IEnumerable<PolicyUser> users,
         IEnumerable<(string PrincipalType, long PrincipalId, PolicyBinding Binding)> bindings,
         IEnumerable<(long GroupId, long UserId)> memberships,
-        IEnumerable<PolicyDatabase> databases)
+        IEnumerable<PolicyDatabase> databases,
+        IEnumerable<(long Id, string Email)>? groups = null)
     {
+        GroupIdsByEmail = (groups ?? []).ToFrozenDictionary(g => g.Email, g => g.Id, StringComparer.Ordinal);
         Users = users.ToFrozenDictionary(u => u.Id);
         var list = bindings.ToList();
         _byUser = list.Where(b => b.PrincipalType == "user").GroupBy(b => b.PrincipalId)
@@ -44,6 +46,10 @@ public sealed class PolicySnapshot
     }
 
     public FrozenDictionary<long, PolicyUser> Users { get; }
+    public FrozenDictionary<string, long> GroupIdsByEmail { get; }
+
+    public bool IsInGroup(long userId, string groupEmail) =>
+        GroupIdsByEmail.TryGetValue(groupEmail, out var id) && _groupsOfUser.TryGetValue(userId, out var groups) && groups.Contains(id);
     public int BindingCount { get; }
 
     public FrozenDictionary<string, PolicyDatabase> Databases { get; }

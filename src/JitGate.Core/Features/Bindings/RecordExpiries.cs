@@ -1,7 +1,9 @@
 using JitGate.Core.Features.Audit;
+using JitGate.Core.Features.Events;
 using JitGate.Core.Features.Query;
 using JitGate.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace JitGate.Core.Features.Bindings;
 
@@ -10,11 +12,12 @@ namespace JitGate.Core.Features.Bindings;
 /// still have running is stopped. Access itself already ended at the instant of expiry, because the
 /// query path compares expiresAt with now on every call.
 /// </summary>
-public sealed class RecordExpiries(JitGateDb db, AuditLog audit, RunningQueries running, TimeProvider clock)
+public sealed class RecordExpiries(JitGateDb db, AuditLog audit, EventOutbox outbox, RunningQueries running, TimeProvider clock, IOptions<JitGateOptions> options)
 {
     public async Task<int> HandleAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        await NoteExpiringSoonAsync(now, ct);
         var due = await db.Bindings
             .Where(b => b.RevokedAt == null && b.ExpiryRecordedAt == null && b.ExpiresAt != null && b.ExpiresAt <= now)
             .OrderBy(b => b.Id).Take(500).ToListAsync(ct);
@@ -23,11 +26,31 @@ public sealed class RecordExpiries(JitGateDb db, AuditLog audit, RunningQueries 
         foreach (var b in due)
         {
             b.ExpiryRecordedAt = now;
+            var principal = namer(b).Principal;
             audit.Add(db, null, "binding.expire", CreateBinding.BindingResource(b), AuditLog.Success,
-                new { bindingId = b.Id, principal = namer(b).Principal, role = b.Role, b.ExpiresAt }, actorEmail: "system");
+                new { bindingId = b.Id, principal, role = b.Role, b.ExpiresAt }, actorEmail: "system");
+            outbox.Add(db, EventNames.AccessExpired, b.ProjectId, requestId: b.RequestId, bindingId: b.Id,
+                binding: new { id = b.Id, principal, role = b.Role, b.ExpiresAt });
         }
         await db.SaveChangesAsync(ct);
         foreach (var b in due) await running.EndForAsync(db, b.PrincipalType, b.PrincipalId, ct);
         return due.Count;
+    }
+
+    private async Task NoteExpiringSoonAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var horizon = now + options.Value.ExpiringSoonLead;
+        var soon = await db.Bindings
+            .Where(b => b.RevokedAt == null && b.ExpiringSoonNotifiedAt == null && b.ExpiresAt != null && b.ExpiresAt <= horizon && b.ExpiresAt > now)
+            .OrderBy(b => b.Id).Take(500).ToListAsync(ct);
+        if (soon.Count == 0) return;
+        var namer = await Principals.NamerAsync(db, soon, ct);
+        foreach (var b in soon)
+        {
+            b.ExpiringSoonNotifiedAt = now;
+            outbox.Add(db, EventNames.AccessExpiringSoon, b.ProjectId, requestId: b.RequestId, bindingId: b.Id,
+                binding: new { id = b.Id, principal = namer(b).Principal, role = b.Role, b.ExpiresAt });
+        }
+        await db.SaveChangesAsync(ct);
     }
 }

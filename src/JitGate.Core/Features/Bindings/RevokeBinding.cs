@@ -1,5 +1,6 @@
 using JitGate.Core.Common;
 using JitGate.Core.Features.Audit;
+using JitGate.Core.Features.Events;
 using JitGate.Core.Features.Query;
 using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
@@ -11,7 +12,7 @@ namespace JitGate.Core.Features.Bindings;
 /// Ends a binding now. By the time this returns, the policy no longer grants it and the holders'
 /// running queries have been cancelled.
 /// </summary>
-public sealed class RevokeBinding(JitGateDb db, Permissions permissions, AuditLog audit, PolicyCache policy, RunningQueries running, TimeProvider clock)
+public sealed class RevokeBinding(JitGateDb db, Permissions permissions, AuditLog audit, EventOutbox outbox, PolicyCache policy, RunningQueries running, TimeProvider clock)
 {
     public async Task HandleAsync(Actor actor, string? projectId, long bindingId, CancellationToken ct)
     {
@@ -25,8 +26,11 @@ public sealed class RevokeBinding(JitGateDb db, Permissions permissions, AuditLo
         binding.RevokedAt = clock.GetUtcNow();
         binding.RevokedBy = actor.UserId;
         var namer = await Principals.NamerAsync(db, [binding], ct);
+        var principal = namer(binding).Principal;
         audit.Add(db, actor, "binding.revoke", CreateBinding.BindingResource(binding), AuditLog.Success,
-            new { bindingId, principal = namer(binding).Principal, role = binding.Role });
+            new { bindingId, principal, role = binding.Role });
+        outbox.Add(db, EventNames.AccessRevoked, binding.ProjectId, requestId: binding.RequestId, bindingId: binding.Id,
+            binding: new { id = binding.Id, principal, role = binding.Role, binding.ExpiresAt, revokedBy = actor.Email });
         await db.SaveChangesAsync(ct);
         policy.Invalidate();
         await running.EndForAsync(db, binding.PrincipalType, binding.PrincipalId, ct);

@@ -1,0 +1,106 @@
+using JitGate.Core.Common;
+using JitGate.Core.Domain;
+using JitGate.Core.Features.Audit;
+using JitGate.Core.Features.Bindings;
+using JitGate.Core.Features.Events;
+using JitGate.Core.Features.Risk;
+using JitGate.Core.Persistence;
+using JitGate.Core.Policy;
+using Microsoft.EntityFrameworkCore;
+
+namespace JitGate.Core.Features.Requests;
+
+public sealed record CreateAccessRequestRequest(string? Role, BindingScope? Scope, string? Duration, DateTimeOffset? ExpiresAt, string? Reason, long? ExtendsBinding);
+
+public sealed record AccessRequestPreview(string RiskLevel, List<string> Steps, DateTimeOffset ExpiresAtIfApprovedNow);
+
+/// <summary>
+/// A project member asks for a role for a while, with a reason. The risk level and the approval
+/// steps are fixed now; an explicitly empty flow approves at once.
+/// </summary>
+public sealed class CreateAccessRequest(
+    JitGateDb db, Permissions permissions, RequestRisk risk, RequestFinalizer finalizer, AuditLog audit, EventOutbox outbox, PolicyCache policy, TimeProvider clock)
+{
+    private sealed record Checked(string Role, BindingScope? Scope, string? Duration, DateTimeOffset? ExpiresAt, string Reason, long? ExtendsBinding, string Level, List<string> Steps, DateTimeOffset ExpiresIfNow);
+
+    public async Task<AccessRequestPreview> PreviewAsync(Actor actor, string projectId, CreateAccessRequestRequest body, CancellationToken ct)
+    {
+        var c = await CheckAsync(actor, projectId, body with { Reason = string.IsNullOrWhiteSpace(body.Reason) ? "preview" : body.Reason }, ct);
+        return new AccessRequestPreview(c.Level, c.Steps, c.ExpiresIfNow);
+    }
+
+    public async Task<AccessRequestDto> HandleAsync(Actor actor, string projectId, CreateAccessRequestRequest body, CancellationToken ct)
+    {
+        var c = await CheckAsync(actor, projectId, body, ct);
+        var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var request = new AccessRequest
+        {
+            ProjectId = projectId,
+            RequesterId = actor.UserId,
+            Role = c.Role,
+            ScopeJson = c.Scope is null ? null : Json.Serialize(c.Scope),
+            Duration = c.Duration,
+            ExpiresAt = c.ExpiresAt,
+            Reason = c.Reason,
+            RiskLevel = c.Level,
+            Status = RequestStatus.Pending,
+            ExtendsBindingId = c.ExtendsBinding,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        request.Steps.AddRange(c.Steps.Select((s, i) => new ApprovalStep { Index = i, Approver = s, Status = StepStatus.Pending }));
+        db.AccessRequests.Add(request);
+        await db.SaveChangesAsync(ct);
+        db.RequestEvents.Add(new RequestEvent { RequestId = request.Id, At = now, ActorId = actor.UserId, Kind = "created", Comment = c.Reason });
+        audit.Add(db, actor, "request.create", $"access-requests/{request.Id}", AuditLog.Success,
+            new { requestId = request.Id, project = projectId, role = c.Role, scope = c.Scope, c.Duration, c.ExpiresAt, riskLevel = c.Level, steps = c.Steps, c.ExtendsBinding });
+        var dto = await AccessRequestMapper.ToDtoAsync(db, request, false, ct);
+        outbox.Add(db, EventNames.RequestCreated, projectId, dto, request.Id);
+        if (c.Steps.Count == 0)
+        {
+            await finalizer.ApproveAsync(request, null, ct);
+        }
+        else
+        {
+            outbox.Add(db, EventNames.ApprovalNeeded, projectId, dto, request.Id);
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        if (request.Status == RequestStatus.Approved) policy.Invalidate();
+        return await AccessRequestMapper.ToDtoAsync(db, request, true, ct);
+    }
+
+    private async Task<Checked> CheckAsync(Actor actor, string projectId, CreateAccessRequestRequest body, CancellationToken ct)
+    {
+        await permissions.LoadProjectForMemberAsync(actor, projectId, ct);
+        var reason = body.Reason?.Trim() ?? "";
+        if (reason.Length == 0) throw ApiProblem.Validation("reason is required: say why you need this access.");
+        if (reason.Length > 2000) throw ApiProblem.Validation("reason may have at most 2000 characters.");
+        var now = clock.GetUtcNow();
+
+        string role;
+        BindingScope? scope;
+        if (body.ExtendsBinding is { } bindingId)
+        {
+            var binding = await db.Bindings.AsNoTracking().FirstOrDefaultAsync(b => b.Id == bindingId && b.ProjectId == projectId, ct);
+            if (binding is null || binding.PrincipalType != "user" || binding.PrincipalId != actor.UserId) throw ApiProblem.NotFound($"Binding {bindingId}");
+            if (BindingDto.StatusOf(binding, now) != "active") throw ApiProblem.Validation($"Binding {bindingId} is not active; request new access instead.");
+            role = binding.Role;
+            scope = binding.ScopeJson is null ? null : Json.Deserialize<BindingScope>(binding.ScopeJson);
+        }
+        else
+        {
+            role = body.Role ?? ProjectRoles.SqlEditorUser;
+            if (!ProjectRoles.All.Contains(role)) throw ApiProblem.Validation($"role must be one of {string.Join(", ", ProjectRoles.All)}.");
+            scope = await ScopeRules.NormalizeAsync(db, projectId, body.Scope, ct);
+        }
+        if (body.Duration is null && body.ExpiresAt is null) throw ApiProblem.Validation("Give a duration (such as PT4H or P1D) or an absolute expiresAt.");
+        var resolved = (await ExpiryRules.ResolveAsync(db, body.ExpiresAt, body.Duration, now, ct))!.Value;
+        var duration = body.Duration is null ? null : Durations.Format(resolved - now);
+        var days = (long)Math.Ceiling((resolved - now).TotalDays);
+        var level = await risk.LevelAsync(projectId, role, scope, days, ct);
+        var steps = await ApprovalFlowSettings.StepsForAsync(db, RiskSources.RequestRole, level, ct);
+        return new Checked(role, scope, duration, body.Duration is null ? resolved : null, reason, body.ExtendsBinding, level, steps, resolved);
+    }
+}

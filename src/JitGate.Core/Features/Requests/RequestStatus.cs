@@ -1,0 +1,18 @@
+namespace JitGate.Core.Features.Requests;
+
+public static class RequestStatus
+{
+    public const string Pending = "pendingApproval";
+    public const string Approved = "approved";
+    public const string Rejected = "rejected";
+    public const string Canceled = "canceled";
+    public static readonly IReadOnlyList<string> All = [Pending, Approved, Rejected, Canceled];
+}
+
+public static class StepStatus
+{
+    public const string Pending = "pending";
+    public const string Approved = "approved";
+    public const string Rejected = "rejected";
+    public const string Skipped = "skipped";
+}

@@ -1,0 +1,38 @@
+using JitGate.Core.Features.Requests;
+using JitGate.Server.Auth;
+
+namespace JitGate.Server.Api;
+
+internal static class AccessRequestEndpoints
+{
+    public static RouteGroupBuilder MapAccessRequests(this RouteGroupBuilder api)
+    {
+        var project = api.MapGroup("/projects/{project}/access-requests").WithTags("Access requests").RequireAuthorization();
+        project.MapPost("/", async (string project, CreateAccessRequestRequest body, CreateAccessRequest create, HttpContext ctx, CancellationToken ct) =>
+        {
+            var request = await create.HandleAsync(ctx.Actor(), project, body, ct);
+            return TypedResults.Created($"/api/v1/access-requests/{request.Id}", request);
+        }).WithSummary("Ask for a role for a while, with a reason; scored by the risk rules and routed by the approval flow");
+        project.MapPost("/preview", async (string project, CreateAccessRequestRequest body, CreateAccessRequest create, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await create.PreviewAsync(ctx.Actor(), project, body, ct)))
+            .WithSummary("The risk level and approval steps a request would get, without making it");
+        project.MapGet("/", async (string project, string? status, ListAccessRequests list, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await list.ForProjectAsync(ctx.Actor(), project, status, ct)));
+
+        var requests = api.MapGroup("/access-requests").WithTags("Access requests").RequireAuthorization();
+        requests.MapGet("/", async (string? filter, string? status, ListAccessRequests list, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await list.AcrossProjectsAsync(ctx.Actor(), filter, status, ct)))
+            .WithSummary("Requests across projects: filter=mine, waitingForMe or all");
+        requests.MapGet("/{id:long}", async (long id, ListAccessRequests list, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await list.GetAsync(ctx.Actor(), id, ct)));
+        requests.MapPost("/{id:long}/approve", async (long id, DecisionRequest? body, ApproveAccessRequest approve, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await approve.HandleAsync(ctx.Actor(), id, body, ct)));
+        requests.MapPost("/{id:long}/reject", async (long id, DecisionRequest? body, RejectAccessRequest reject, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await reject.HandleAsync(ctx.Actor(), id, body, ct)));
+        requests.MapPost("/{id:long}/cancel", async (long id, CancelAccessRequest cancel, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await cancel.HandleAsync(ctx.Actor(), id, ct)));
+        requests.MapPost("/{id:long}/comments", async (long id, DecisionRequest? body, CommentOnAccessRequest comment, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await comment.HandleAsync(ctx.Actor(), id, body, ct)));
+        return api;
+    }
+}
