@@ -5,6 +5,10 @@ using JitGate.Core.Features.Catalog;
 using JitGate.Core.Features.Events;
 using JitGate.Core.Features.Requests;
 using JitGate.Core.Features.Risk;
+using JitGate.Core.Features.Slack;
+using JitGate.Core.Features.Tokens;
+using JitGate.Core.Features.Webhooks;
+using JitGate.Core.Common;
 using JitGate.Core.Features.Identity;
 using JitGate.Core.Features.Query;
 using JitGate.Core.Features.Sample;
@@ -23,7 +27,7 @@ public static class CoreServices
 {
     public static IServiceCollection AddJitGateCore(this IServiceCollection services, string metadataConnectionString)
     {
-        services.AddDbContext<JitGateDb>(o => o.UseSqlite(metadataConnectionString));
+        services.AddDbContext<JitGateDb>(o => o.UseSqlite(metadataConnectionString).AddInterceptors(new SqlitePragmas()));
         services.AddSingleton<PolicyCache>();
         services.AddSingleton<RunningQueries>();
         services.AddSingleton<TokenValidator>();
@@ -64,6 +68,16 @@ public static class CoreServices
         services.AddScoped<CancelAccessRequest>();
         services.AddScoped<CommentOnAccessRequest>();
         services.AddScoped<ListAccessRequests>();
+        services.AddSingleton<SecretBox>();
+        services.AddScoped<PersonalTokens>();
+        services.AddScoped<ServiceAccounts>();
+        services.AddScoped<Webhooks>();
+        services.AddScoped<WebhookDispatcher>();
+        services.AddScoped<SlackSettings>();
+        services.AddScoped<SlackVerifier>();
+        services.AddScoped<SlackUsers>();
+        services.AddScoped<SlackCommands>();
+        services.AddScoped<SlackInteractions>();
         return services;
     }
 

@@ -42,6 +42,13 @@ public sealed class ReadGrant
 
     /// <summary>True when nothing at all may be read.</summary>
     public bool IsEmpty => !AllTables && _tables.Count == 0;
+
+    /// <summary>
+    /// The listed tables and views, with lower-cased names; empty when <see cref="AllTables"/> is true
+    /// (the grant then covers whatever tables the database has) or when nothing is granted.
+    /// </summary>
+    public IReadOnlyCollection<TableRef> GrantedTables =>
+        _tables.Select(t => new TableRef(t.Schema, t.Name)).ToList();
 }
 
 /// <summary>Limits applied to one query.</summary>

@@ -1,5 +1,8 @@
 using System.Threading.RateLimiting;
 using JitGate.Core;
+using JitGate.Core.Features.Webhooks;
+using Microsoft.AspNetCore.DataProtection;
+using Polly;
 using JitGate.Server;
 using JitGate.Server.Api;
 using JitGate.Server.Auth;
@@ -25,6 +28,12 @@ var metadata = builder.Configuration.GetConnectionString("Metadata") ?? CoreServ
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddJitGateCore(metadata);
 builder.Services.AddHostedService<ExpiryJob>();
+builder.Services.AddHostedService<WebhookJob>();
+builder.Services.AddDataProtection()
+    .SetApplicationName("JitGate")
+    .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(options.DataDir), "keys")));
+builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.DefaultRequestHeaders.UserAgent.ParseAdd("JitGate-Webhooks/1.0"))
+    .AddResilienceHandler("webhook-timeout", pipeline => pipeline.AddTimeout(TimeSpan.FromSeconds(5)));
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
@@ -72,13 +81,14 @@ app.UseStatusCodePages(async ctx =>
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
+app.UseMiddleware<TokenUseAudit>();
 
 app.MapOpenApi();
 app.MapScalarApiReference(o => o.WithTitle("JitGate API"));
 app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
 
 var api = app.MapGroup("/api/v1");
-api.MapIdentity().MapCatalog().MapBindings().MapAccessRequests().MapQuery().MapAudit().MapSettings();
+api.MapIdentity().MapCatalog().MapBindings().MapAccessRequests().MapQuery().MapAudit().MapSettings().MapIntegrations();
 
 await app.RunAsync();
 

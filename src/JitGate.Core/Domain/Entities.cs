@@ -9,6 +9,10 @@ public sealed class User
     public required string PasswordHash { get; set; }
     public required string WorkspaceRole { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>A service account signs in only with its tokens, never with a password.</summary>
+    public bool IsServiceAccount { get; set; }
+    /// <summary>The Slack user this user acts as in Slack, once linked.</summary>
+    public string? SlackUserId { get; set; }
 }
 
 /// <summary>A named set of users; bindings to a group apply to every member.</summary>
@@ -33,6 +37,10 @@ public sealed class ApiToken
     public long Id { get; set; }
     public long UserId { get; set; }
     public required string TokenHash { get; set; }
+    /// <summary>session (from sign-in), personal (a personal access token) or service (a service account's).</summary>
+    public string Kind { get; set; } = "session";
+    public string? Name { get; set; }
+    public DateTimeOffset? LastUsedAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
@@ -218,4 +226,60 @@ public sealed class OutboxEvent
     public long? RequestId { get; set; }
     public long? BindingId { get; set; }
     public required string PayloadJson { get; set; }
+}
+
+/// <summary>A project's outbound webhook: Slack, Teams or a generic signed JSON receiver.</summary>
+public sealed class Webhook
+{
+    public long Id { get; set; }
+    public required string ProjectId { get; set; }
+    public required string Type { get; set; }
+    /// <summary>The receiver's URL, encrypted: Slack and Teams URLs are themselves credentials.</summary>
+    public required string ProtectedUrl { get; set; }
+    /// <summary>Scheme and host only, safe to show.</summary>
+    public required string UrlHint { get; set; }
+    /// <summary>Subscribed event names as JSON.</summary>
+    public required string EventsJson { get; set; }
+    /// <summary>The signing secret, encrypted with Data Protection.</summary>
+    public string? ProtectedSecret { get; set; }
+    public long CreatedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>One event bound for one webhook, delivered at most once successfully, retried with backoff.</summary>
+public sealed class WebhookDelivery
+{
+    public long Id { get; set; }
+    public long WebhookId { get; set; }
+    public required string EventId { get; set; }
+    public long? OutboxSeq { get; set; }
+    public required string Event { get; set; }
+    public required string PayloadJson { get; set; }
+    public required string Status { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; }
+    public DateTimeOffset? LeaseUntil { get; set; }
+    public int? LastStatusCode { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+    public List<WebhookAttempt> Log { get; set; } = [];
+}
+
+public sealed class WebhookAttempt
+{
+    public long Id { get; set; }
+    public long DeliveryId { get; set; }
+    public DateTimeOffset At { get; set; }
+    public int? StatusCode { get; set; }
+    public string? Error { get; set; }
+    public long ElapsedMs { get; set; }
+}
+
+/// <summary>A one-time code a Slack user redeems while signed in to JitGate, linking the two.</summary>
+public sealed class SlackLinkCode
+{
+    public required string CodeHash { get; set; }
+    public required string SlackUserId { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
 }

@@ -25,6 +25,10 @@ public sealed class JitGateDb(DbContextOptions<JitGateDb> options) : DbContext(o
     public DbSet<ApprovalStep> ApprovalSteps => Set<ApprovalStep>();
     public DbSet<RequestEvent> RequestEvents => Set<RequestEvent>();
     public DbSet<OutboxEvent> Outbox => Set<OutboxEvent>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
+    public DbSet<SlackLinkCode> SlackLinkCodes => Set<SlackLinkCode>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -133,6 +137,26 @@ public sealed class JitGateDb(DbContextOptions<JitGateDb> options) : DbContext(o
             e.HasIndex(x => x.Id).IsUnique();
             e.HasIndex(x => x.OccurredAt);
         });
+        b.Entity<Webhook>(e =>
+        {
+            e.ToTable("webhooks");
+            e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<WebhookDelivery>(e =>
+        {
+            e.ToTable("webhook_deliveries");
+            e.HasIndex(x => new { x.WebhookId, x.EventId }).IsUnique();
+            e.HasIndex(x => new { x.Status, x.NextAttemptAt });
+            e.HasOne<Webhook>().WithMany().HasForeignKey(x => x.WebhookId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(x => x.Log).WithOne().HasForeignKey(a => a.DeliveryId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<WebhookAttempt>(e => e.ToTable("webhook_attempts"));
+        b.Entity<SlackLinkCode>(e =>
+        {
+            e.ToTable("slack_link_codes");
+            e.HasKey(x => x.CodeHash);
+        });
+        b.Entity<User>(e => e.HasIndex(x => x.SlackUserId).IsUnique());
         b.Entity<WorkspaceSetting>(e =>
         {
             e.ToTable("settings");

@@ -14,21 +14,25 @@ internal sealed class BearerAuthenticationHandler(
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
+    public const string TokenKindClaim = "jitgate:token_kind";
+    public const string TokenIdClaim = "jitgate:token_id";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
         if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
         var token = header["Bearer ".Length..].Trim();
-        var userId = await tokens.ValidateAsync(token, Context.RequestAborted);
-        if (userId is null) return AuthenticateResult.Fail("invalid or expired token");
+        var valid = await tokens.ValidateAsync(token, Context.RequestAborted);
+        if (valid is null) return AuthenticateResult.Fail("invalid or expired token");
         var snapshot = await policy.GetAsync(Context.RequestAborted);
-        if (!snapshot.Users.TryGetValue(userId.Value, out var user)) return AuthenticateResult.Fail("unknown user");
+        if (!snapshot.Users.TryGetValue(valid.UserId, out var user)) return AuthenticateResult.Fail("unknown user");
         var identity = new ClaimsIdentity(
             [
                 new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 new Claim(ClaimTypes.Email, user.Email),
                 new Claim(ClaimTypes.Role, user.WorkspaceRole),
+                new Claim(TokenKindClaim, valid.Kind),
+                new Claim(TokenIdClaim, valid.TokenId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }

@@ -9,8 +9,9 @@ internal sealed class ExpiryJob(IServiceScopeFactory scopes, TimeProvider clock,
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, clock);
-        do
+        // One-shot delays, not a PeriodicTimer: a clock that jumps ahead (a fake one in tests, or a
+        // host waking from sleep) should cause one catch-up run, not one per missed period.
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
@@ -21,7 +22,7 @@ internal sealed class ExpiryJob(IServiceScopeFactory scopes, TimeProvider clock,
             {
                 logger.LogError(e, "Recording expired bindings failed; retrying on the next tick");
             }
+            await Task.Delay(Interval, clock, stoppingToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }

@@ -25,7 +25,7 @@ public sealed class Login(JitGateDb db, IPasswordHasher<User> hasher, AuditLog a
         var password = request.Password ?? "";
         var user = email.Length == 0 ? null : await db.Users.FirstOrDefaultAsync(u => u.Email == email, ct);
         bool verified;
-        if (user is null)
+        if (user is null || user.IsServiceAccount)
         {
             _ = hasher.VerifyHashedPassword(Nobody, NobodyHash.Value, password);
             verified = false;
@@ -45,7 +45,7 @@ public sealed class Login(JitGateDb db, IPasswordHasher<User> hasher, AuditLog a
         var now = clock.GetUtcNow();
         var token = TokenHasher.NewToken();
         var expiresAt = now + options.Value.TokenLifetime;
-        db.ApiTokens.Add(new ApiToken { UserId = user.Id, TokenHash = TokenHasher.Hash(token), CreatedAt = now, ExpiresAt = expiresAt });
+        db.ApiTokens.Add(new ApiToken { UserId = user.Id, TokenHash = TokenHasher.Hash(token), Kind = "session", CreatedAt = now, ExpiresAt = expiresAt });
         audit.Add(db, new Actor(user.Id, user.Email, user.WorkspaceRole, remoteAddress), "auth.login", $"user:{user.Email}", AuditLog.Success);
         await db.SaveChangesAsync(ct);
         return new LoginResponse(token, expiresAt, UserDto.From(user));

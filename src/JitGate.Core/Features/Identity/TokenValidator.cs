@@ -12,32 +12,44 @@ namespace JitGate.Core.Features.Identity;
 public sealed class TokenValidator(IServiceScopeFactory scopes, TimeProvider clock)
 {
     private static readonly TimeSpan RememberFor = TimeSpan.FromSeconds(30);
-    private readonly ConcurrentDictionary<string, (long UserId, DateTimeOffset ExpiresAt, DateTimeOffset CheckedAt)> _known = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (ValidToken Token, DateTimeOffset ExpiresAt, DateTimeOffset CheckedAt)> _known = new(StringComparer.Ordinal);
 
-    public async ValueTask<long?> ValidateAsync(string token, CancellationToken ct)
+    /// <summary>A token that checked out: whose it is and what kind (session, personal, service).</summary>
+    public sealed record ValidToken(long TokenId, long UserId, string Kind);
+
+    public async ValueTask<ValidToken?> ValidateAsync(string token, CancellationToken ct)
     {
         if (!token.StartsWith(TokenHasher.Prefix, StringComparison.Ordinal) || token.Length > 200) return null;
         var hash = TokenHasher.Hash(token);
         var now = clock.GetUtcNow();
         if (_known.TryGetValue(hash, out var known) && now < known.ExpiresAt && now - known.CheckedAt < RememberFor)
         {
-            return known.UserId;
+            return known.Token;
         }
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<JitGateDb>();
-        var row = await db.ApiTokens.AsNoTracking()
+        var row = await db.ApiTokens
             .Where(t => t.TokenHash == hash && t.RevokedAt == null)
-            .Select(t => new { t.UserId, t.ExpiresAt })
             .FirstOrDefaultAsync(ct);
         if (row is null || now >= row.ExpiresAt)
         {
             _known.TryRemove(hash, out _);
             return null;
         }
+        if (row.Kind != "session")
+        {
+            // Remembered tokens are re-read every RememberFor, so last-used is accurate to that.
+            row.LastUsedAt = now;
+            await db.SaveChangesAsync(ct);
+        }
         if (_known.Count > 100_000) _known.Clear();
-        _known[hash] = (row.UserId, row.ExpiresAt, now);
-        return row.UserId;
+        var valid = new ValidToken(row.Id, row.UserId, row.Kind);
+        _known[hash] = (valid, row.ExpiresAt, now);
+        return valid;
     }
 
     public void Forget(string tokenHash) => _known.TryRemove(tokenHash, out _);
+
+    /// <summary>Forgets every remembered token, after tokens were revoked by id.</summary>
+    public void ForgetAll() => _known.Clear();
 }

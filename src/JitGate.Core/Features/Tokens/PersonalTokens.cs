@@ -1,0 +1,35 @@
+using JitGate.Core.Common;
+using JitGate.Core.Features.Audit;
+using JitGate.Core.Features.Identity;
+using JitGate.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace JitGate.Core.Features.Tokens;
+
+/// <summary>A user's personal access tokens for scripts: create (shown once), list, revoke.</summary>
+public sealed class PersonalTokens(JitGateDb db, AuditLog audit, TokenValidator validator, TimeProvider clock)
+{
+    public async Task<NewTokenDto> CreateAsync(Actor actor, CreateTokenRequest request, CancellationToken ct)
+    {
+        var (row, token) = TokenIssuer.Issue(db, actor.UserId, "personal", request, clock.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+        audit.Add(db, actor, "token.create", $"tokens/{row.Id}", AuditLog.Success, new { row.Name, row.Kind, row.ExpiresAt });
+        await db.SaveChangesAsync(ct);
+        return new NewTokenDto(row.Id, row.Name, token, row.ExpiresAt);
+    }
+
+    public async Task<List<TokenDto>> ListAsync(Actor actor, CancellationToken ct) =>
+        (await db.ApiTokens.AsNoTracking().Where(t => t.UserId == actor.UserId && t.Kind == "personal").OrderBy(t => t.Id).ToListAsync(ct))
+            .Select(TokenIssuer.ToDto).ToList();
+
+    public async Task RevokeAsync(Actor actor, long tokenId, CancellationToken ct)
+    {
+        var row = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == tokenId && t.UserId == actor.UserId && t.Kind == "personal", ct)
+            ?? throw ApiProblem.NotFound($"Token {tokenId}");
+        if (row.RevokedAt is not null) return;
+        row.RevokedAt = clock.GetUtcNow();
+        audit.Add(db, actor, "token.revoke", $"tokens/{row.Id}", AuditLog.Success, new { row.Name });
+        await db.SaveChangesAsync(ct);
+        validator.Forget(row.TokenHash);
+    }
+}

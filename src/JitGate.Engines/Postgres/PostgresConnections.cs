@@ -1,0 +1,90 @@
+using Npgsql;
+
+namespace JitGate.Engines.Postgres;
+
+/// <summary>
+/// Connection strings and pools. Admin work uses Npgsql's pool keyed by connection string; query
+/// connections use one data source (one pool) per (server, database, role) so a role's pool can be
+/// dropped by itself, for example when its access ends.
+/// </summary>
+internal static class PostgresConnections
+{
+    private static readonly Lock Gate = new();
+    private static readonly Dictionary<RoleKey, (string Password, NpgsqlDataSource Source)> RolePools = [];
+
+    /// <summary>Opens a connection as the instance admin to <paramref name="database"/>.</summary>
+    public static async Task<NpgsqlConnection> OpenAdminAsync(PostgresServer server, string database, CancellationToken ct)
+    {
+        var builder = Builder(server, database, server.AdminUsername, server.AdminPassword);
+        builder.ApplicationName = "JitGate admin";
+        builder.MaxPoolSize = 5;
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The pool of connections that log in as <paramref name="roleName"/>; replaced when the password changes.</summary>
+    public static NpgsqlDataSource RoleSource(PostgresServer server, string database, string roleName, string password)
+    {
+        var key = new RoleKey(server.Host, server.Port, database, roleName);
+        NpgsqlDataSource? stale = null;
+        NpgsqlDataSource source;
+        lock (Gate)
+        {
+            if (RolePools.TryGetValue(key, out var entry) && entry.Password == password)
+            {
+                return entry.Source;
+            }
+
+            stale = entry.Source;
+            var builder = Builder(server, database, roleName, password);
+            builder.ApplicationName = "JitGate query";
+            builder.MaxPoolSize = 10;
+            builder.ConnectionIdleLifetime = 60;
+            source = NpgsqlDataSource.Create(builder);
+            RolePools[key] = (password, source);
+        }
+
+        stale?.Dispose();
+        return source;
+    }
+
+    /// <summary>Closes the idle connections of a role's pool and forgets it; connections in use close when returned.</summary>
+    public static void ClearRolePool(PostgresServer server, string database, string roleName)
+    {
+        NpgsqlDataSource? source = null;
+        lock (Gate)
+        {
+            if (RolePools.Remove(new RoleKey(server.Host, server.Port, database, roleName), out var entry))
+            {
+                source = entry.Source;
+            }
+        }
+
+        source?.Dispose();
+    }
+
+    private static NpgsqlConnectionStringBuilder Builder(PostgresServer server, string database, string username, string password) =>
+        new()
+        {
+            Host = server.Host,
+            Port = server.Port,
+            Database = database,
+            Username = username,
+            Password = password,
+            Timeout = 15,
+            // Role names and database names are not secrets, but the password must never reach a log:
+            // Npgsql leaves it out of ConnectionString once the connection is open.
+            PersistSecurityInfo = false,
+        };
+
+    private readonly record struct RoleKey(string Host, int Port, string Database, string Role);
+}

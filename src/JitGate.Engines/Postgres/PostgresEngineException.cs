@@ -1,0 +1,26 @@
+namespace JitGate.Engines.Postgres;
+
+/// <summary>
+/// A PostgreSQL instance cannot be used as asked (unreachable, database missing, or it did not end up
+/// matching what JitGate asked for). The message says what happened and what an operator can do.
+/// Messages never contain passwords.
+/// </summary>
+public sealed class PostgresEngineException : Exception
+{
+    /// <summary>Creates an exception with no message.</summary>
+    public PostgresEngineException()
+    {
+    }
+
+    /// <summary>Creates an exception with a message a person can act on.</summary>
+    public PostgresEngineException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates an exception with a message and the engine error that caused it.</summary>
+    public PostgresEngineException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,216 @@
+using System.Data;
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace JitGate.Engines.Postgres;
+
+/// <summary>
+/// Runs one statement on a PostgreSQL target as a JitGate login role. PostgreSQL enforces the grant:
+/// the connection logs in as the role itself (never SET ROLE on an admin connection, which RESET ROLE
+/// would undo), inside <c>BEGIN READ ONLY</c> with a statement timeout, and the transaction is always
+/// rolled back. Views, functions, CTEs and sub-queries reach only what the role may read.
+/// </summary>
+public static class PostgresQueryRunner
+{
+    /// <summary>
+    /// Runs <paramref name="statement"/> (exactly one statement) as <paramref name="roleName"/>.
+    /// Values are null, long, double, decimal, bool, string (timestamps as ISO 8601 text, everything
+    /// else as the server prints it) or byte[] (bytea).
+    /// </summary>
+    /// <param name="server">The instance; its admin login is not used here.</param>
+    /// <param name="database">The database to connect to.</param>
+    /// <param name="roleName">The JitGate login role that holds the principal's grants.</param>
+    /// <param name="password">The role's password.</param>
+    /// <param name="statement">One SQL statement; comments and a trailing semicolon are fine.</param>
+    /// <param name="limits">Row cap (extra rows set Truncated) and statement timeout.</param>
+    /// <param name="ct">Cancels the statement on the server.</param>
+    /// <returns>
+    /// Success; Denied naming the table, view or schema the server refused (the server stops at the
+    /// first, so one is named), or with no tables when the role cannot log in; ReadOnlyViolation;
+    /// Invalid (including more than one statement); TimedOut.
+    /// </returns>
+    /// <exception cref="PostgresEngineException">The server cannot be reached, the database does not exist, or the session was lost.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled.</exception>
+    public static async Task<QueryOutcome> RunAsync(
+        PostgresServer server, string database, string roleName, string password, string statement,
+        QueryLimits limits, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentException.ThrowIfNullOrEmpty(database);
+        PostgresRoleName.Validate(roleName, nameof(roleName));
+        ArgumentNullException.ThrowIfNull(password);
+        ArgumentNullException.ThrowIfNull(statement);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentOutOfRangeException.ThrowIfNegative(limits.MaxRows);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(limits.Timeout, TimeSpan.Zero);
+        ct.ThrowIfCancellationRequested();
+        if (string.IsNullOrWhiteSpace(statement))
+        {
+            return new QueryOutcome.Invalid("The statement is empty.");
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var source = PostgresConnections.RoleSource(server, database, roleName, password);
+            NpgsqlConnection connection;
+            try
+            {
+                connection = await source.OpenConnectionAsync(ct);
+            }
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.InvalidPassword
+                                                   or PostgresErrorCodes.InvalidAuthorizationSpecification
+                                                   or PostgresErrorCodes.InsufficientPrivilege)
+            {
+                // Expired (VALID UNTIL), NOLOGIN, wrong password, or no CONNECT on the database.
+                return new QueryOutcome.Denied([]);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
+            {
+                throw new PostgresEngineException(
+                    $"Cannot connect to {server.Host}:{server.Port} database '{database}' as '{roleName}': {ex.Message}", ex);
+            }
+
+            await using (connection)
+            {
+                try
+                {
+                    await BeginAsync(connection, limits, ct);
+                }
+                catch (Exception ex) when (attempt == 0 && PostgresErrors.IsSessionLost(ex) && !ct.IsCancellationRequested)
+                {
+                    // A pooled session ended by the reconciler (or a restart) fails on its first use.
+                    // Nothing of the statement ran yet, so a fresh pool and one more try are safe.
+                    PostgresConnections.ClearRolePool(server, database, roleName);
+                    continue;
+                }
+
+                return await ExecuteAsync(connection, server, statement, limits, ct);
+            }
+        }
+    }
+
+    /// <summary>Closes the idle pooled connections of a role and forgets its pool (for example when its access ends).</summary>
+    public static void ClearPool(PostgresServer server, string database, string roleName)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        PostgresConnections.ClearRolePool(server, database, roleName);
+    }
+
+    private static async Task BeginAsync(NpgsqlConnection connection, QueryLimits limits, CancellationToken ct)
+    {
+        var timeoutMs = Math.Max(1, (long)Math.Ceiling(limits.Timeout.TotalMilliseconds));
+        // SET LOCAL ends with the transaction, so nothing leaks into the pooled session. The display
+        // settings fix how values print, for PostgresValues.
+        await using var begin = new NpgsqlCommand(
+            "BEGIN READ ONLY; "
+            + $"SET LOCAL statement_timeout = {timeoutMs.ToString(CultureInfo.InvariantCulture)}; "
+            + "SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL TimeZone = 'UTC'; SET LOCAL IntervalStyle = 'iso_8601'",
+            connection);
+        await begin.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<QueryOutcome> ExecuteAsync(
+        NpgsqlConnection connection, PostgresServer server, string statement, QueryLimits limits, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(statement, connection)
+        {
+            // Text results: every type arrives as the server prints it; PostgresValues maps the common ones.
+            AllResultTypesAreUnknown = true,
+            // A backstop only: the server's statement_timeout ends the statement first.
+            CommandTimeout = (int)Math.Ceiling(limits.Timeout.TotalSeconds) + 10,
+        };
+        // A positional parameter puts Npgsql in raw mode: it sends the text unchanged in one Parse
+        // message instead of splitting it at semicolons, and the server's parser refuses a second
+        // statement ("cannot insert multiple commands into a prepared statement"). The parameter
+        // itself is an unused, typed NULL, so $1 in the statement reads as NULL.
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = DBNull.Value });
+
+        var columns = new List<ResultColumn>();
+        var rows = new List<object?[]>();
+        var truncated = false;
+        try
+        {
+            var reader = await command.ExecuteReaderAsync(ct);
+            try
+            {
+                var types = new uint[reader.FieldCount];
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    columns.Add(new ResultColumn(reader.GetName(i), reader.GetDataTypeName(i)));
+                    types[i] = reader.GetDataTypeOID(i);
+                }
+
+                while (await reader.ReadAsync(ct))
+                {
+                    if (rows.Count == limits.MaxRows)
+                    {
+                        truncated = true;
+                        break;
+                    }
+
+                    var row = new object?[types.Length];
+                    for (var i = 0; i < types.Length; i++)
+                    {
+                        row[i] = reader.IsDBNull(i) ? null : PostgresValues.Convert(types[i], reader.GetString(i));
+                    }
+
+                    rows.Add(row);
+                }
+            }
+            finally
+            {
+                try
+                {
+                    // Disposing reads what is left of the result; the statement timeout bounds it.
+                    await reader.DisposeAsync();
+                }
+                catch (PostgresException ex) when (truncated && ex.SqlState == PostgresErrorCodes.QueryCanceled)
+                {
+                    // The rows past the cap were never wanted.
+                }
+            }
+
+            // COMMIT, ROLLBACK or SET TRANSACTION READ WRITE would have left JitGate's read-only
+            // transaction; none of them may run, even if they changed nothing this time.
+            await using var check = new NpgsqlCommand("SELECT current_setting('transaction_read_only')", connection);
+            var stillReadOnly = (string?)await check.ExecuteScalarAsync(ct) == "on";
+            await RollbackAsync(connection);
+            return stillReadOnly
+                ? new QueryOutcome.Success(columns, rows, truncated, [])
+                : new QueryOutcome.ReadOnlyViolation("Transaction control statements cannot run here; every query runs in a read-only transaction.");
+        }
+        catch (PostgresException ex) when (!ct.IsCancellationRequested && !PostgresErrors.IsSessionLost(ex))
+        {
+            await RollbackAsync(connection);
+            var refusal = PostgresErrors.ReadRefusal(ex);
+            var denied = refusal is null ? null : await PostgresDenials.NameAsync(connection, refusal, statement, ex.Position, ct);
+            return denied is null ? PostgresErrors.Map(ex, limits) : new QueryOutcome.Denied([denied]);
+        }
+        catch (NotSupportedException ex) when (ex.Message.StartsWith("COPY", StringComparison.Ordinal))
+        {
+            // Npgsql drops the session when a plain command answers with COPY data.
+            return new QueryOutcome.ReadOnlyViolation("COPY cannot run here; use SELECT.");
+        }
+        catch (NpgsqlException ex) when (ex.InnerException is TimeoutException && !ct.IsCancellationRequested)
+        {
+            return new QueryOutcome.TimedOut(limits.Timeout);
+        }
+        catch (Exception ex) when (PostgresErrors.IsSessionLost(ex) && !ct.IsCancellationRequested)
+        {
+            throw new PostgresEngineException($"The session on {server.Host}:{server.Port} ended while the statement ran: {ex.Message}", ex);
+        }
+    }
+
+    private static async Task RollbackAsync(NpgsqlConnection connection)
+    {
+        if (connection.State != ConnectionState.Open)
+        {
+            return;
+        }
+
+        // Never cancelled: the transaction must end even when the caller gave up.
+        await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+        await rollback.ExecuteNonQueryAsync(CancellationToken.None);
+    }
+}

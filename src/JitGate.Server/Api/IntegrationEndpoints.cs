@@ -1,0 +1,95 @@
+using JitGate.Core.Common;
+using JitGate.Core.Features.Slack;
+using JitGate.Core.Features.Tokens;
+using JitGate.Core.Features.Webhooks;
+using JitGate.Server.Auth;
+
+namespace JitGate.Server.Api;
+
+internal static class IntegrationEndpoints
+{
+    public static RouteGroupBuilder MapIntegrations(this RouteGroupBuilder api)
+    {
+        var hooks = api.MapGroup("/projects/{project}/webhooks").WithTags("Integrations").RequireAuthorization();
+        hooks.MapPost("/", async (string project, CreateWebhookRequest body, Webhooks w, HttpContext ctx, CancellationToken ct) =>
+        {
+            var hook = await w.CreateAsync(ctx.Actor(), project, body, ct);
+            return TypedResults.Created($"/api/v1/projects/{project}/webhooks/{hook.Id}", hook);
+        }).WithSummary("Add a slack, teams or generic webhook; a generated secret is shown once");
+        hooks.MapGet("/", async (string project, Webhooks w, HttpContext ctx, CancellationToken ct) => TypedResults.Ok(await w.ListAsync(ctx.Actor(), project, ct)));
+        hooks.MapDelete("/{id:long}", async (string project, long id, Webhooks w, HttpContext ctx, CancellationToken ct) =>
+        {
+            await w.DeleteAsync(ctx.Actor(), project, id, ct);
+            return TypedResults.NoContent();
+        });
+        hooks.MapGet("/{id:long}/deliveries", async (string project, long id, Webhooks w, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await w.DeliveriesAsync(ctx.Actor(), project, id, ct))).WithSummary("The delivery log: status, response codes, attempts");
+        hooks.MapPost("/{id:long}/deliveries/{deliveryId:long}/resend", async (string project, long id, long deliveryId, Webhooks w, HttpContext ctx, CancellationToken ct) =>
+        {
+            await w.ResendAsync(ctx.Actor(), project, id, deliveryId, ct);
+            return TypedResults.Accepted((string?)null);
+        });
+        hooks.MapPost("/{id:long}/test", async (string project, long id, Webhooks w, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Accepted((string?)null, await w.TestAsync(ctx.Actor(), project, id, ct))).WithSummary("Queue a ping to this webhook");
+
+        var tokens = api.MapGroup("/me/tokens").WithTags("Integrations").RequireAuthorization();
+        tokens.MapPost("/", async (CreateTokenRequest body, PersonalTokens t, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Created("/api/v1/me/tokens", await t.CreateAsync(ctx.Actor(), body, ct))).WithSummary("A personal access token, shown once");
+        tokens.MapGet("/", async (PersonalTokens t, HttpContext ctx, CancellationToken ct) => TypedResults.Ok(await t.ListAsync(ctx.Actor(), ct)));
+        tokens.MapDelete("/{id:long}", async (long id, PersonalTokens t, HttpContext ctx, CancellationToken ct) =>
+        {
+            await t.RevokeAsync(ctx.Actor(), id, ct);
+            return TypedResults.NoContent();
+        });
+
+        var accounts = api.MapGroup("/service-accounts").WithTags("Integrations").RequireAuthorization();
+        accounts.MapPost("/", async (CreateServiceAccountRequest body, ServiceAccounts s, HttpContext ctx, CancellationToken ct) =>
+        {
+            var account = await s.CreateAsync(ctx.Actor(), body, ct);
+            return TypedResults.Created($"/api/v1/service-accounts/{account.Id}", account);
+        }).WithSummary("A service account and its first token, shown once");
+        accounts.MapGet("/", async (ServiceAccounts s, HttpContext ctx, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(ctx.Actor(), ct)));
+        accounts.MapPost("/{id:long}/tokens", async (long id, CreateTokenRequest body, ServiceAccounts s, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Created($"/api/v1/service-accounts/{id}", await s.IssueTokenAsync(ctx.Actor(), id, body, ct)));
+        accounts.MapDelete("/{id:long}/tokens/{tokenId:long}", async (long id, long tokenId, ServiceAccounts s, HttpContext ctx, CancellationToken ct) =>
+        {
+            await s.RevokeTokenAsync(ctx.Actor(), id, tokenId, ct);
+            return TypedResults.NoContent();
+        });
+
+        api.MapPut("/settings/slack", async (SlackSettingsRequest body, SlackSettings s, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await s.PutAsync(ctx.Actor(), body, ct))).RequireAuthorization().WithTags("Integrations");
+        api.MapGet("/settings/slack", async (SlackSettings s, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await s.GetAsync(ctx.Actor(), ct))).RequireAuthorization().WithTags("Integrations");
+        api.MapPost("/integrations/slack/link", async (LinkSlackRequest body, SlackUsers s, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await s.RedeemAsync(ctx.Actor(), body, ct))).RequireAuthorization().WithTags("Integrations")
+            .WithSummary("Redeem the code '/jit link' gave, linking your Slack user to you");
+        api.MapPut("/users/{id:long}/slack", async (long id, SetSlackUserRequest body, SlackUsers s, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await s.SetAsync(ctx.Actor(), id, body, ct))).RequireAuthorization().WithTags("Integrations");
+
+        var slack = api.MapGroup("/integrations/slack").WithTags("Integrations").DisableAntiforgery();
+        slack.MapPost("/commands", async (HttpContext ctx, SlackVerifier verifier, SlackCommands commands, CancellationToken ct) =>
+        {
+            var form = await VerifiedFormAsync(ctx, verifier, ct);
+            var reply = await commands.HandleAsync(form["user_id"].ToString(), form["text"].ToString(), ct);
+            return TypedResults.Ok(reply.ToJson());
+        }).WithSummary("Slack's /jit slash command (signed by Slack)");
+        slack.MapPost("/interactions", async (HttpContext ctx, SlackVerifier verifier, SlackInteractions interactions, CancellationToken ct) =>
+        {
+            var form = await VerifiedFormAsync(ctx, verifier, ct);
+            var reply = await interactions.HandleAsync(form["payload"].ToString(), ct);
+            return TypedResults.Ok(reply.ToJson());
+        }).WithSummary("Slack button clicks (signed by Slack)");
+        return api;
+    }
+
+    /// <summary>Reads the raw body once: the signature covers the exact bytes Slack sent.</summary>
+    private static async Task<Microsoft.AspNetCore.Http.IFormCollection> VerifiedFormAsync(HttpContext ctx, SlackVerifier verifier, CancellationToken ct)
+    {
+        if (ctx.Request.ContentLength is > 256 * 1024) throw new ApiProblem(413, "too-large", "Too large", "Slack requests are small; this one is not.");
+        using var reader = new StreamReader(ctx.Request.Body);
+        var body = await reader.ReadToEndAsync(ct);
+        await verifier.VerifyAsync(ctx.Request.Headers["X-Slack-Request-Timestamp"], ctx.Request.Headers["X-Slack-Signature"], body, ct);
+        return new Microsoft.AspNetCore.Http.FormCollection(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(body));
+    }
+}

@@ -1,0 +1,233 @@
+using JitGate.Engines.Postgres;
+using Npgsql;
+
+namespace JitGate.Engines.Tests.Postgres;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresAccessTests(PostgresFixture pg)
+{
+    private const string Password = "reader-Pass-2";
+    private static readonly QueryLimits Limits = new(100, TimeSpan.FromSeconds(10));
+    private static readonly TableRef Employee = new("public", "employee");
+    private static readonly TableRef Salary = new("public", "salary");
+    private static readonly TableRef Title = new("public", "title");
+
+    private Task<PostgresReconcileReport> Reconcile(string role, ReadGrant grant, DateTimeOffset? validUntil = null) =>
+        PostgresAccess.ReconcileAsync(pg.Server, PostgresFixture.Database, role, Password, grant, validUntil, CancellationToken.None);
+
+    private Task<QueryOutcome> Run(string role, string sql) =>
+        PostgresQueryRunner.RunAsync(pg.Server, PostgresFixture.Database, role, Password, sql, Limits, CancellationToken.None);
+
+    private async Task<NpgsqlConnection> OpenSessionAsync(string role)
+    {
+        var session = pg.LoginAs(role, Password);
+        await session.OpenAsync();
+        await using var command = new NpgsqlCommand("select 1", session);
+        await command.ExecuteScalarAsync();
+        return session;
+    }
+
+    private static async Task AssertSessionEndedAsync(NpgsqlConnection session)
+    {
+        await using var command = new NpgsqlCommand("select 1", session);
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Creates_the_role_and_a_second_run_changes_nothing()
+    {
+        var role = pg.NewRoleName();
+        var validUntil = new DateTimeOffset(2099, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        var first = await Reconcile(role, ReadGrant.Tables([Employee, Salary, new TableRef("public", "no_such_table")]), validUntil);
+        Assert.True(first.RoleCreated);
+        Assert.Contains("SELECT on table public.salary", first.Granted);
+        Assert.Contains("CONNECT on database hr_prod", first.Granted);
+        Assert.Equal([new TableRef("public", "no_such_table")], first.Missing);
+
+        var second = await Reconcile(role, ReadGrant.Tables([Employee, Salary, new TableRef("public", "no_such_table")]), validUntil);
+        Assert.False(second.Changed, second.ToString());
+
+        Assert.Equal(
+            "2099-01-02 03:04:05+00",
+            await pg.ScalarAsSuperuserAsync<string>($"select rolvaliduntil::text from pg_roles where rolname = '{role}'"));
+        Assert.Equal(
+            "LOGIN NOINHERIT",
+            await pg.ScalarAsSuperuserAsync<string>(
+                $"select case when rolcanlogin then 'LOGIN' else 'NOLOGIN' end || case when rolinherit then ' INHERIT' else ' NOINHERIT' end from pg_roles where rolname = '{role}'"));
+        Assert.IsType<QueryOutcome.Success>(await Run(role, "select count(*) from salary"));
+        Assert.True(await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Narrowing_revokes_and_ends_open_sessions()
+    {
+        var role = pg.NewRoleName();
+        await Reconcile(role, ReadGrant.Tables([Employee, Salary, Title]));
+        Assert.IsType<QueryOutcome.Success>(await Run(role, "select count(*) from salary"));
+        await using var session = await OpenSessionAsync(role);
+
+        var report = await Reconcile(role, ReadGrant.Tables([Employee, Title]));
+        Assert.Equal(["SELECT on table public.salary"], report.Revoked);
+        Assert.True(report.SessionsTerminated >= 1);
+        await AssertSessionEndedAsync(session);
+
+        var denied = Assert.IsType<QueryOutcome.Denied>(await Run(role, "select count(*) from salary"));
+        Assert.Equal([Salary], denied.Tables);
+        Assert.IsType<QueryOutcome.Success>(await Run(role, "select count(*) from title"));
+        await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Everything_grants_every_table_and_view_then_nothing_revokes_them()
+    {
+        var role = pg.NewRoleName();
+        var report = await Reconcile(role, ReadGrant.Everything);
+        Assert.Contains("SELECT on table public.department", report.Granted);
+        Assert.Equal([new TableRef("payroll", "bonus")], report.NotGrantable);
+        Assert.Contains("SELECT on table public.current_dept_emp", report.Granted);
+        Assert.IsType<QueryOutcome.Success>(await Run(role, "select count(*) from current_dept_emp"));
+
+        report = await Reconcile(role, ReadGrant.Nothing);
+        Assert.Contains("SELECT on table public.department", report.Revoked);
+        Assert.IsType<QueryOutcome.Denied>(await Run(role, "select count(*) from department"));
+        await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_grant_made_by_hand_through_the_admin_login_is_revoked()
+    {
+        var role = pg.NewRoleName();
+        await Reconcile(role, ReadGrant.Tables([Employee]));
+        await using (var admin = new NpgsqlConnection(
+            $"Host=127.0.0.1;Port={pg.Port};Username={PostgresFixture.AdminName};Password={PostgresFixture.AdminPassword};Database=hr_prod;Pooling=false"))
+        {
+            await admin.OpenAsync();
+            await using var grant = new NpgsqlCommand($"GRANT SELECT ON department TO {role}; GRANT SELECT ON employee TO {role} WITH GRANT OPTION", admin);
+            await grant.ExecuteNonQueryAsync();
+        }
+
+        Assert.IsType<QueryOutcome.Success>(await Run(role, "select count(*) from department"));
+        var report = await Reconcile(role, ReadGrant.Tables([Employee]));
+        Assert.Equal(["SELECT on table public.department", "SELECT on table public.employee (grant option)"], report.Revoked.Order());
+        Assert.IsType<QueryOutcome.Denied>(await Run(role, "select count(*) from department"));
+        Assert.IsType<QueryOutcome.Success>(await Run(role, "select count(*) from employee"));
+        await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_grant_made_by_hand_by_a_superuser_fails_closed_until_revoked()
+    {
+        var role = pg.NewRoleName();
+        await Reconcile(role, ReadGrant.Tables([Employee]));
+        await pg.ExecuteAsSuperuserAsync(PostgresFixture.Database, $"GRANT SELECT, INSERT ON department TO {role}");
+        await using var session = await OpenSessionAsync(role);
+
+        // The owner's grant cannot be revoked by a non-superuser admin: the role is shut out instead.
+        var ex = await Assert.ThrowsAsync<PostgresEngineException>(() => Reconcile(role, ReadGrant.Tables([Employee])));
+        Assert.Contains("public.department", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("granted by postgres", ex.Message, StringComparison.Ordinal);
+        await AssertSessionEndedAsync(session);
+        var denied = Assert.IsType<QueryOutcome.Denied>(await Run(role, "select count(*) from employee"));
+        Assert.Empty(denied.Tables);
+
+        await pg.ExecuteAsSuperuserAsync(PostgresFixture.Database, $"REVOKE ALL ON department FROM {role}");
+        var report = await Reconcile(role, ReadGrant.Tables([Employee]));
+        Assert.Contains(report.RoleChanges, c => c.Contains("LOGIN", StringComparison.Ordinal));
+        Assert.IsType<QueryOutcome.Success>(await Run(role, "select count(*) from employee"));
+        await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_grant_the_admin_may_not_give_throws_instead_of_passing_silently()
+    {
+        var role = pg.NewRoleName();
+        var ex = await Assert.ThrowsAsync<PostgresEngineException>(() =>
+            Reconcile(role, ReadGrant.Tables([Employee, new TableRef("payroll", "bonus")])));
+        Assert.Contains("payroll", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("GRANT OPTION", ex.Message, StringComparison.Ordinal);
+        await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task End_access_stops_logins_and_ends_open_sessions()
+    {
+        var role = pg.NewRoleName();
+        await Reconcile(role, ReadGrant.Tables([Salary]), DateTimeOffset.UtcNow.AddHours(1));
+        Assert.IsType<QueryOutcome.Success>(await Run(role, "select count(*) from salary"));
+        await using var session = await OpenSessionAsync(role);
+
+        var report = await PostgresAccess.EndAccessAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
+        Assert.Contains("SELECT on table public.salary", report.Revoked);
+        Assert.Contains("CONNECT on database hr_prod", report.Revoked);
+        Assert.True(report.SessionsTerminated >= 1);
+
+        await AssertSessionEndedAsync(session);
+        Assert.Empty(Assert.IsType<QueryOutcome.Denied>(await Run(role, "select count(*) from salary")).Tables);
+        await using var fresh = pg.LoginAs(role, Password);
+        var login = await Assert.ThrowsAsync<PostgresException>(() => fresh.OpenAsync());
+        // Past VALID UNTIL the password check fails first (28P01); NOLOGIN alone would be 28000.
+        Assert.Contains(login.SqlState, new[] { PostgresErrorCodes.InvalidPassword, PostgresErrorCodes.InvalidAuthorizationSpecification });
+        Assert.True(await pg.ScalarAsSuperuserAsync<bool>($"select rolvaliduntil <= now() from pg_roles where rolname = '{role}'"));
+
+        Assert.False((await PostgresAccess.EndAccessAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None)).Changed);
+        Assert.True(await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_expired_valid_until_denies_new_logins()
+    {
+        var role = pg.NewRoleName();
+        await Reconcile(role, ReadGrant.Tables([Salary]), DateTimeOffset.UtcNow.AddMinutes(-1));
+        Assert.Empty(Assert.IsType<QueryOutcome.Denied>(await Run(role, "select 1")).Tables);
+        await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Drop_role_after_grants_and_again_when_missing()
+    {
+        var role = pg.NewRoleName();
+        await Reconcile(role, ReadGrant.Everything);
+        await using var session = await OpenSessionAsync(role);
+        Assert.True(await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None));
+        Assert.Equal(0L, await pg.ScalarAsSuperuserAsync<long>($"select count(*) from pg_roles where rolname = '{role}'"));
+        await AssertSessionEndedAsync(session);
+        Assert.False(await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Memberships_and_attributes_added_by_hand_are_removed()
+    {
+        var role = pg.NewRoleName();
+        await Reconcile(role, ReadGrant.Tables([Employee]));
+        await pg.ExecuteAsSuperuserAsync("postgres", $"ALTER ROLE {role} INHERIT CREATEDB", $"GRANT pg_read_all_data TO {role}");
+        var report = await Reconcile(role, ReadGrant.Tables([Employee]));
+        Assert.Contains("membership in pg_read_all_data removed", report.RoleChanges);
+        Assert.IsType<QueryOutcome.Denied>(await Run(role, "select count(*) from department"));
+        await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
+    }
+
+    [Theory]
+    [InlineData("JIT_x")]
+    [InlineData("jit_")]
+    [InlineData("postgres")]
+    [InlineData("jit_x\"; drop table salary; --")]
+    public async Task Role_names_outside_the_pattern_are_refused(string role)
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Reconcile(role, ReadGrant.Nothing));
+    }
+
+    [Fact]
+    public async Task Native_client_reads_granted_tables_and_is_refused_others()
+    {
+        var role = pg.NewRoleName();
+        await Reconcile(role, ReadGrant.Tables([Employee, Salary, Title]));
+        var read = pg.Psql(role, Password, "select count(*) from salary");
+        Assert.True(read.ExitCode == 0, read.Output);
+        Assert.Equal("9488", read.Output.Trim());
+
+        var refused = pg.Psql(role, Password, "select count(*) from department");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("permission denied for table department", refused.Output, StringComparison.Ordinal);
+        await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
+    }
+}
