@@ -24,7 +24,7 @@ public class AuthorizationBenchmarks
     {
         var random = new Random(7);
         var users = Enumerable.Range(1, Users).Select(i => new PolicyUser(i, $"u{i}@example.com", $"U{i}", WorkspaceRoles.Member));
-        var databases = Enumerable.Range(0, DatabaseCount).Select(i => new PolicyDatabase($"db{i}", $"db{i}", $"p{i % 100}", "prod", "sqlite", "/x"));
+        var databases = Enumerable.Range(0, DatabaseCount).Select(i => new PolicyDatabase($"db{i}", $"db{i}", $"p{i % 100}", "prod", "sqlite", "/x", "i0"));
         var bindings = new List<(string, long, PolicyBinding)>();
         for (var i = 0; i < Bindings; i++)
         {

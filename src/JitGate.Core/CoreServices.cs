@@ -2,6 +2,7 @@ using JitGate.Core.Domain;
 using JitGate.Core.Features.Audit;
 using JitGate.Core.Features.Bindings;
 using JitGate.Core.Features.Catalog;
+using JitGate.Core.Features.Engines;
 using JitGate.Core.Features.Events;
 using JitGate.Core.Features.Requests;
 using JitGate.Core.Features.Risk;
@@ -78,6 +79,10 @@ public static class CoreServices
         services.AddScoped<SlackUsers>();
         services.AddScoped<SlackCommands>();
         services.AddScoped<SlackInteractions>();
+        services.AddSingleton<PostgresTargets>();
+        services.AddScoped<ReconcilePostgresAccess>();
+        services.AddScoped<EnforceAccessChange>();
+        services.AddScoped<IssueNativeCredentials>();
         return services;
     }
 

@@ -29,6 +29,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddJitGateCore(metadata);
 builder.Services.AddHostedService<ExpiryJob>();
 builder.Services.AddHostedService<WebhookJob>();
+builder.Services.AddHostedService<ReconcileJob>();
 builder.Services.AddDataProtection()
     .SetApplicationName("JitGate")
     .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(options.DataDir), "keys")));

@@ -283,3 +283,23 @@ public sealed class SlackLinkCode
     public required string SlackUserId { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
 }
+
+/// <summary>
+/// A login role JitGate owns on a PostgreSQL database for one user: "query" roles are used by
+/// JitGate's SQL editor and their password never leaves JitGate; "native" roles back temporary
+/// credentials handed to the user.
+/// </summary>
+public sealed class EngineRole
+{
+    public long Id { get; set; }
+    public required string DatabaseId { get; set; }
+    public long UserId { get; set; }
+    public required string Kind { get; set; }
+    public required string RoleName { get; set; }
+    public required string ProtectedPassword { get; set; }
+    /// <summary>For native credentials: when they stop working, whatever the grant says.</summary>
+    public DateTimeOffset? CredentialExpiresAt { get; set; }
+    /// <summary>What the engine was last made to match: the grant and the login expiry.</summary>
+    public string? AppliedFingerprint { get; set; }
+    public DateTimeOffset? ReconciledAt { get; set; }
+}

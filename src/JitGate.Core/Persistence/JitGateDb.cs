@@ -29,6 +29,7 @@ public sealed class JitGateDb(DbContextOptions<JitGateDb> options) : DbContext(o
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
     public DbSet<SlackLinkCode> SlackLinkCodes => Set<SlackLinkCode>();
+    public DbSet<EngineRole> EngineRoles => Set<EngineRole>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -157,6 +158,13 @@ public sealed class JitGateDb(DbContextOptions<JitGateDb> options) : DbContext(o
             e.HasKey(x => x.CodeHash);
         });
         b.Entity<User>(e => e.HasIndex(x => x.SlackUserId).IsUnique());
+        b.Entity<EngineRole>(e =>
+        {
+            e.ToTable("engine_roles");
+            e.HasIndex(x => new { x.DatabaseId, x.UserId, x.Kind }).IsUnique();
+            e.HasIndex(x => x.RoleName).IsUnique();
+            e.HasOne<DatabaseEntity>().WithMany().HasForeignKey(x => x.DatabaseId).OnDelete(DeleteBehavior.Cascade);
+        });
         b.Entity<WorkspaceSetting>(e =>
         {
             e.ToTable("settings");

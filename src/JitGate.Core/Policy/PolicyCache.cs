@@ -61,7 +61,7 @@ public sealed class PolicyCache(IServiceScopeFactory scopes) : IDisposable
         var members = await db.GroupMembers.AsNoTracking().Select(m => new { m.GroupId, m.UserId }).ToListAsync(ct);
         var databases = await (from d in db.Databases.AsNoTracking()
                                join i in db.Instances.AsNoTracking() on d.InstanceId equals i.Id
-                               select new PolicyDatabase(d.Id, d.Name, d.ProjectId, d.EnvironmentId, i.Engine, i.Path)).ToListAsync(ct);
+                               select new PolicyDatabase(d.Id, d.Name, d.ProjectId, d.EnvironmentId, i.Engine, i.Path, i.Id)).ToListAsync(ct);
         var groups = await db.Groups.AsNoTracking().Select(g => new { g.Id, g.Email }).ToListAsync(ct);
         return new PolicySnapshot(
             users,

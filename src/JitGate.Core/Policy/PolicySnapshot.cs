@@ -12,7 +12,7 @@ public sealed record PolicyBinding(
 public sealed record PolicyUser(long Id, string Email, string Name, string WorkspaceRole);
 
 /// <summary>What the query path needs to know of a database without reading the metadata store.</summary>
-public sealed record PolicyDatabase(string Id, string Name, string? ProjectId, string EnvironmentId, string Engine, string? Path);
+public sealed record PolicyDatabase(string Id, string Name, string? ProjectId, string EnvironmentId, string Engine, string? Path, string InstanceId);
 
 /// <summary>
 /// An immutable picture of users, groups, databases and unrevoked bindings, built from the metadata
@@ -105,5 +105,23 @@ public sealed class PolicySnapshot
             if (b.Tables.TryGetValue(databaseId, out var t)) (tables ??= []).AddRange(t);
         }
         return tables is null ? ReadGrant.Nothing : ReadGrant.Tables(tables);
+    }
+
+    /// <summary>
+    /// Until when the user's read access to the database lasts: the latest expiry among the reading
+    /// bindings that reach it, null when one of them never expires (or there is no access).
+    /// </summary>
+    public DateTimeOffset? ReadAccessUntil(long userId, string databaseId, DateTimeOffset now)
+    {
+        var projectId = ProjectOfDatabase(databaseId);
+        DateTimeOffset? latest = null;
+        foreach (var b in ActiveBindingsOf(userId, now))
+        {
+            if (!ProjectRoles.ReadsData(b.Role) || (b.ProjectId is not null && b.ProjectId != projectId)) continue;
+            if (!(b.AllDatabases || b.Databases.Contains(databaseId) || b.Tables.ContainsKey(databaseId))) continue;
+            if (b.ExpiresAt is null) return null;
+            if (latest is null || b.ExpiresAt > latest) latest = b.ExpiresAt;
+        }
+        return latest;
     }
 }

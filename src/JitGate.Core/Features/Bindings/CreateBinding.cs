@@ -1,6 +1,7 @@
 using JitGate.Core.Common;
 using JitGate.Core.Domain;
 using JitGate.Core.Features.Audit;
+using JitGate.Core.Features.Engines;
 using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +11,7 @@ namespace JitGate.Core.Features.Bindings;
 public sealed record CreateBindingRequest(string? Principal, string? Role, BindingScope? Scope, DateTimeOffset? ExpiresAt, string? Duration, string? Reason);
 
 /// <summary>Grants a project role (projectId set) or a workspace-wide one (projectId null).</summary>
-public sealed class CreateBinding(JitGateDb db, Permissions permissions, AuditLog audit, PolicyCache policy, TimeProvider clock)
+public sealed class CreateBinding(JitGateDb db, Permissions permissions, AuditLog audit, PolicyCache policy, EnforceAccessChange enforce, TimeProvider clock)
 {
     public async Task<BindingDto> HandleAsync(Actor actor, string? projectId, CreateBindingRequest request, CancellationToken ct)
     {
@@ -49,6 +50,7 @@ public sealed class CreateBinding(JitGateDb db, Permissions permissions, AuditLo
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         policy.Invalidate();
+        await enforce.ForPrincipalAsync(type, principalId, ct);
         return BindingDto.From(binding, principalName, actor.Email, now);
     }
 

@@ -1,5 +1,6 @@
 using JitGate.Core.Common;
 using JitGate.Core.Features.Audit;
+using JitGate.Core.Features.Engines;
 using JitGate.Core.Features.Events;
 using JitGate.Core.Features.Query;
 using JitGate.Core.Persistence;
@@ -12,7 +13,7 @@ namespace JitGate.Core.Features.Bindings;
 /// Ends a binding now. By the time this returns, the policy no longer grants it and the holders'
 /// running queries have been cancelled.
 /// </summary>
-public sealed class RevokeBinding(JitGateDb db, Permissions permissions, AuditLog audit, EventOutbox outbox, PolicyCache policy, RunningQueries running, TimeProvider clock)
+public sealed class RevokeBinding(JitGateDb db, Permissions permissions, AuditLog audit, EventOutbox outbox, PolicyCache policy, RunningQueries running, EnforceAccessChange enforce, TimeProvider clock)
 {
     public async Task HandleAsync(Actor actor, string? projectId, long bindingId, CancellationToken ct)
     {
@@ -34,5 +35,6 @@ public sealed class RevokeBinding(JitGateDb db, Permissions permissions, AuditLo
         await db.SaveChangesAsync(ct);
         policy.Invalidate();
         await running.EndForAsync(db, binding.PrincipalType, binding.PrincipalId, ct);
+        await enforce.ForPrincipalAsync(binding.PrincipalType, binding.PrincipalId, ct);
     }
 }

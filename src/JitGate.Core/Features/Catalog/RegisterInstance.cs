@@ -5,6 +5,7 @@ using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
 using JitGate.Engines;
 using JitGate.Engines.Sqlite;
+using JitGate.Engines.Postgres;
 using Microsoft.EntityFrameworkCore;
 
 namespace JitGate.Core.Features.Catalog;
@@ -17,7 +18,7 @@ public sealed record RegisterInstanceRequest(
 /// Registers a database server (for SQLite: one database file), syncs the databases found and, when a
 /// project is given, assigns them to it.
 /// </summary>
-public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache policy, TimeProvider clock)
+public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache policy, SecretBox secrets, TimeProvider clock)
 {
     public async Task<InstanceDto> HandleAsync(Actor actor, RegisterInstanceRequest request, CancellationToken ct)
     {
@@ -47,8 +48,14 @@ public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache p
                 found = [(System.IO.Path.GetFileNameWithoutExtension(path), ReadSqlite(path))];
                 break;
             case "postgres":
-                throw new ApiProblem(400, "engine-not-supported", "Engine not supported yet",
-                    "PostgreSQL instances are not supported by this version of JitGate; register a SQLite file (engine \"sqlite\" with \"path\").");
+                var server = RequirePostgres(request);
+                instance = new Instance
+                {
+                    Id = id, Name = name, Engine = "postgres", EnvironmentId = request.Environment, Host = server.Host, Port = server.Port,
+                    Username = server.AdminUsername, ProtectedPassword = secrets.Protect(server.AdminPassword), CreatedAt = now,
+                };
+                found = await ReadPostgresAsync(server, ct);
+                break;
             default:
                 throw ApiProblem.Validation("engine must be \"sqlite\" or \"postgres\".");
         }
@@ -74,6 +81,41 @@ public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache p
         await db.SaveChangesAsync(ct);
         policy.Invalidate();
         return new InstanceDto(id, name, instance.Engine, instance.EnvironmentId, databases.Select(d => Databases.ToDto(d, instance.Engine)).ToList());
+    }
+
+    private static PostgresServer RequirePostgres(RegisterInstanceRequest r)
+    {
+        if (string.IsNullOrWhiteSpace(r.Host) || r.Host.Length > 255) throw ApiProblem.Validation("host is required for a PostgreSQL instance.");
+        if (r.Port is < 1 or > 65535) throw ApiProblem.Validation("port must be between 1 and 65535.");
+        if (string.IsNullOrWhiteSpace(r.Username) || string.IsNullOrEmpty(r.Password))
+        {
+            throw ApiProblem.Validation("username and password of JitGate's admin login are required (see the PostgreSQL setup in the README).");
+        }
+        return new PostgresServer(r.Host.Trim(), r.Port ?? 5432, r.Username.Trim(), r.Password);
+    }
+
+    private static async Task<List<(string Name, IReadOnlyList<CatalogTable> Tables)>> ReadPostgresAsync(PostgresServer server, CancellationToken ct)
+    {
+        try
+        {
+            var problems = await PostgresCatalog.CheckAdminAsync(server, ct);
+            if (problems.Count > 0)
+            {
+                throw new ApiProblem(400, "instance-check-failed", "The instance cannot be used yet",
+                    "JitGate's admin login is not ready: " + string.Join("; ", problems),
+                    new Dictionary<string, object?> { ["problems"] = problems });
+            }
+            var result = new List<(string, IReadOnlyList<CatalogTable>)>();
+            foreach (var name in await PostgresCatalog.ListDatabasesAsync(server, ct))
+            {
+                result.Add((name, await PostgresCatalog.ReadTablesAsync(server, name, ct)));
+            }
+            return result;
+        }
+        catch (PostgresEngineException e)
+        {
+            throw new ApiProblem(400, "instance-check-failed", "The instance cannot be used yet", e.Message);
+        }
     }
 
     private static string RequireSqlitePath(string? path)

@@ -1,6 +1,7 @@
 using JitGate.Core.Common;
 using JitGate.Core.Domain;
 using JitGate.Core.Features.Audit;
+using JitGate.Core.Features.Engines;
 using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,7 @@ public sealed record CreateGroupRequest(string? Email, string? Name, List<string
 public sealed record GroupDto(long Id, string Email, string Name, List<string> Members);
 
 /// <summary>Groups: create, list, and change membership (admins only); bindings to a group reach its members.</summary>
-public sealed class Groups(JitGateDb db, AuditLog audit, PolicyCache policy, TimeProvider clock)
+public sealed class Groups(JitGateDb db, AuditLog audit, PolicyCache policy, ReconcilePostgresAccess reconcile, TimeProvider clock)
 {
     public async Task<GroupDto> CreateAsync(Actor actor, CreateGroupRequest request, CancellationToken ct)
     {
@@ -44,11 +45,13 @@ public sealed class Groups(JitGateDb db, AuditLog audit, PolicyCache policy, Tim
         var group = await db.Groups.Include(g => g.Members).FirstOrDefaultAsync(g => g.Id == groupId, ct)
             ?? throw ApiProblem.NotFound($"Group {groupId}");
         var members = await ResolveUsersAsync(memberEmails ?? [], ct);
+        var before = group.Members.Select(m => m.UserId).ToList();
         group.Members.Clear();
         group.Members.AddRange(members.Select(u => new GroupMember { GroupId = group.Id, UserId = u.Id }));
         audit.Add(db, actor, "group.members.set", $"group:{group.Email}", AuditLog.Success, new { members = members.Select(m => m.Email) });
         await db.SaveChangesAsync(ct);
         policy.Invalidate();
+        await reconcile.HandleAsync(before.Concat(members.Select(m => m.Id)).Distinct().ToList(), force: false, ct);
         return new GroupDto(group.Id, group.Email, group.Name, members.Select(m => m.Email).Order().ToList());
     }
 

@@ -6,6 +6,8 @@ using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
 using JitGate.Engines;
 using JitGate.Engines.Sqlite;
+using JitGate.Engines.Postgres;
+using JitGate.Core.Features.Engines;
 using Microsoft.Extensions.Options;
 
 namespace JitGate.Core.Features.Query;
@@ -23,7 +25,7 @@ public sealed record DeniedResource(string Database, string Schema, string Table
 /// bindings active at this instant (now &lt; expiresAt, through TimeProvider); the engine refuses
 /// everything else. Every call is audited, allowed or not.
 /// </summary>
-public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, RunningQueries running, TimeProvider clock, IOptions<JitGateOptions> options)
+public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, RunningQueries running, PostgresTargets postgres, ReconcilePostgresAccess reconcile, TimeProvider clock, IOptions<JitGateOptions> options)
 {
     public const int DefaultMaxRows = 1000;
     private const int AuditedStatementLength = 10_000;
@@ -111,11 +113,22 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, R
             {
                 return await Task.Run(() => SqliteQueryRunner.Run(database.Path, grant, statement, limits, cts.Token), cts.Token);
             }
+            if (database.Engine == "postgres")
+            {
+                var role = await postgres.RoleAsync(db, actor.UserId, database.Id, PostgresTargets.QueryRole, cts.Token);
+                await reconcile.ApplyAsync(role, force: false, cts.Token);
+                var server = await postgres.ServerAsync(db, database.InstanceId, cts.Token);
+                return await PostgresQueryRunner.RunAsync(server, database.Name, role.RoleName, postgres.Password(role), statement, limits, cts.Token);
+            }
             return new QueryOutcome.Invalid($"Queries on {database.Engine} databases are not supported by this version of JitGate.");
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             return null;
+        }
+        catch (PostgresEngineException e)
+        {
+            throw new ApiProblem(503, "engine-unavailable", "Database unavailable", $"JitGate could not reach {database.Name}: {e.Message}");
         }
     }
 

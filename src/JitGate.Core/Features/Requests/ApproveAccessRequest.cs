@@ -1,6 +1,7 @@
 using JitGate.Core.Common;
 using JitGate.Core.Domain;
 using JitGate.Core.Features.Audit;
+using JitGate.Core.Features.Engines;
 using JitGate.Core.Features.Events;
 using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
@@ -10,7 +11,7 @@ namespace JitGate.Core.Features.Requests;
 public sealed record DecisionRequest(string? Comment);
 
 /// <summary>Approves the current step; the last step's approval grants the access in the same transaction.</summary>
-public sealed class ApproveAccessRequest(JitGateDb db, RequestDecision decision, RequestFinalizer finalizer, AuditLog audit, EventOutbox outbox, PolicyCache policy, TimeProvider clock)
+public sealed class ApproveAccessRequest(JitGateDb db, RequestDecision decision, RequestFinalizer finalizer, AuditLog audit, EventOutbox outbox, PolicyCache policy, EnforceAccessChange enforce, TimeProvider clock)
 {
     public async Task<AccessRequestDto> HandleAsync(Actor actor, long requestId, DecisionRequest? body, CancellationToken ct)
     {
@@ -39,7 +40,11 @@ public sealed class ApproveAccessRequest(JitGateDb db, RequestDecision decision,
         }
         await decision.SaveAsync(ct);
         await tx.CommitAsync(ct);
-        if (last) policy.Invalidate();
+        if (last)
+        {
+            policy.Invalidate();
+            await enforce.ForPrincipalAsync("user", request.RequesterId, ct);
+        }
         return await AccessRequestMapper.ToDtoAsync(db, request, true, ct);
     }
 }

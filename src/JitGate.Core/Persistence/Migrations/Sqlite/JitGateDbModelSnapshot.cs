@@ -356,6 +356,51 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
                     b.ToTable("database_tables", (string)null);
                 });
 
+            modelBuilder.Entity("JitGate.Core.Domain.EngineRole", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AppliedFingerprint")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CredentialExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DatabaseId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedPassword")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReconciledAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RoleName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RoleName")
+                        .IsUnique();
+
+                    b.HasIndex("DatabaseId", "UserId", "Kind")
+                        .IsUnique();
+
+                    b.ToTable("engine_roles", (string)null);
+                });
+
             modelBuilder.Entity("JitGate.Core.Domain.EnvironmentEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -837,6 +882,15 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
                 {
                     b.HasOne("JitGate.Core.Domain.DatabaseEntity", null)
                         .WithMany("Tables")
+                        .HasForeignKey("DatabaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("JitGate.Core.Domain.EngineRole", b =>
+                {
+                    b.HasOne("JitGate.Core.Domain.DatabaseEntity", null)
+                        .WithMany()
                         .HasForeignKey("DatabaseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
