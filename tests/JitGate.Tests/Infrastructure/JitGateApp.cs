@@ -14,8 +14,9 @@ public sealed class JitGateApp : WebApplicationFactory<Program>
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 24, 8, 0, 0, TimeSpan.Zero);
 
-    public JitGateApp(string? dataDir = null, FakeTimeProvider? clock = null, Dictionary<string, string>? settings = null)
+    public JitGateApp(string? dataDir = null, FakeTimeProvider? clock = null, Dictionary<string, string>? settings = null, bool realTime = false)
     {
+        RealTime = realTime;
         DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "jitgate-tests", Guid.NewGuid().ToString("n"));
         Clock = clock ?? new FakeTimeProvider(Start);
         Settings = settings ?? [];
@@ -23,6 +24,9 @@ public sealed class JitGateApp : WebApplicationFactory<Program>
 
     public string DataDir { get; }
     public FakeTimeProvider Clock { get; }
+
+    /// <summary>Run on the system clock instead of the fake one, for the few tests about real elapsed time.</summary>
+    public bool RealTime { get; }
     private Dictionary<string, string> Settings { get; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -33,7 +37,7 @@ public sealed class JitGateApp : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.ConfigureTestServices(services =>
         {
-            services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton(RealTime ? TimeProvider.System : Clock);
         });
     }
 
