@@ -5,6 +5,8 @@ set -uo pipefail
 cd "$(dirname "$0")"
 
 need_apt=()
+# The browser tests drive Debian's Chromium; Playwright's own browser download is not used.
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 # The PostgreSQL engine tests start a throwaway PostgreSQL 15 cluster of their own.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -41,9 +41,11 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
 
-builder.Services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
-    .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthentication(SessionCookie.PolicyScheme)
+    .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null)
+    .AddJitGateSessionCookie();
 builder.Services.AddAuthorization();
+builder.Services.AddJitGateConsole();
 
 builder.Services.AddRateLimiter(limiter =>
 {
@@ -86,7 +88,7 @@ app.UseMiddleware<TokenUseAudit>();
 
 app.MapOpenApi();
 app.MapScalarApiReference(o => o.WithTitle("JitGate API"));
-app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
+app.MapJitGateConsole();
 
 var api = app.MapGroup("/api/v1");
 api.MapIdentity().MapCatalog().MapBindings().MapAccessRequests().MapQuery().MapAudit().MapSettings().MapIntegrations();

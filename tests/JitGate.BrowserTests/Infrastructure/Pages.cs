@@ -1,0 +1,95 @@
+using System.Text.RegularExpressions;
+
+namespace JitGate.BrowserTests.Infrastructure;
+
+/// <summary>What a person does in the console, as Playwright steps.</summary>
+public static class Pages
+{
+    public const string Password = "a-good-password-1";
+
+    public static async Task SignupAsync(IPage page, string email, string name, string password = Password)
+    {
+        await page.Locator("#email").FillAsync(email);
+        await page.Locator("#name").FillAsync(name);
+        await page.Locator("#password").FillAsync(password);
+        await page.GetByTestId("signup-submit").ClickAsync();
+        await page.GetByTestId("user-chip").WaitForAsync();
+    }
+
+    public static async Task LoginAsync(IPage page, string email, string password = Password)
+    {
+        await page.GotoAsync("/login");
+        await page.Locator("#email").FillAsync(email);
+        await page.Locator("#password").FillAsync(password);
+        await page.GetByTestId("login-submit").ClickAsync();
+        await page.GetByTestId("user-chip").WaitForAsync();
+    }
+
+    /// <summary>Loads a console page and waits until it is interactive (the app bar renders only then).</summary>
+    public static async Task OpenAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await page.GetByTestId("user-chip").WaitForAsync();
+    }
+
+    /// <summary>Picks an option of a MudSelect by its visible text.</summary>
+    public static async Task ChooseAsync(IPage page, string testId, string option)
+    {
+        await page.GetByTestId(testId).ClickAsync();
+        var item = page.Locator(".mud-popover-open .mud-list-item").Filter(new LocatorFilterOptions
+        {
+            HasTextRegex = new Regex("^\\s*" + Regex.Escape(option) + "\\s*$"),
+        });
+        await item.First.ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").First.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Hidden });
+    }
+
+    public static async Task SetSqlAsync(IPage page, string sql)
+    {
+        await page.Locator(".monaco-editor").First.WaitForAsync();
+        await page.EvaluateAsync("sql => monaco.editor.getEditors()[0].setValue(sql)", sql);
+    }
+
+    /// <summary>Runs the editor's text with Ctrl+Enter, as a person would, and waits for an answer.</summary>
+    public static async Task RunWithKeyboardAsync(IPage page)
+    {
+        await page.Locator(".monaco-editor .view-lines").First.ClickAsync();
+        await page.Keyboard.PressAsync("Control+Enter");
+        await page.Locator("[data-testid=result-summary], [data-testid=access-denied], [data-testid=query-error]").First.WaitForAsync();
+    }
+
+    public static async Task ShotAsync(IPage page, string name)
+    {
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, name + ".png") });
+    }
+
+    /// <summary>Opens a console page while signed out, which must land on the sign-in form.</summary>
+    public static async Task OpenAsyncExpectingLogin(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await page.GetByTestId("login-submit").WaitForAsync();
+    }
+
+    /// <summary>The text input of a MudTextField, wherever MudBlazor put its test id (on the input or around it).</summary>
+    public static ILocator Field(ILocator scope, string testId) =>
+        scope.Locator($"input[data-testid={testId}], textarea[data-testid={testId}], [data-testid={testId}] input, [data-testid={testId}] textarea").First;
+
+    public static ILocator Field(IPage page, string testId) => Field(page.Locator("body"), testId);
+
+    /// <summary>What each user saw when a test failed.</summary>
+    public static async Task ShotFailureAsync(IEnumerable<IPage> pages)
+    {
+        var i = 0;
+        foreach (var page in pages)
+        {
+            try
+            {
+                await ShotAsync(page, $"failure-{i++}");
+            }
+            catch (PlaywrightException)
+            {
+                // A page that is gone has nothing to show.
+            }
+        }
+    }
+}
