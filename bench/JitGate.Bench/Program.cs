@@ -1,20 +1,58 @@
 using BenchmarkDotNet.Running;
 using JitGate.Bench;
 
-// Suites: authz (BenchmarkDotNet, in process), query and coldstart (end to end over loopback HTTP).
+// Suites: authz and cel (BenchmarkDotNet, in process); reconcile (PostgreSQL engine); query, requests, audit, result and coldstart (end to end
+// over loopback HTTP against a server process). Each prints a machine line first. docs/BENCHMARKS.md
+// has the commands, targets and figures.
 var suite = args.FirstOrDefault() ?? "help";
+var options = new BenchArgs(args.Skip(1));
+// The load driver runs synchronous references (the direct driver) on up to 16 workers at once.
+ThreadPool.SetMinThreads(64, 64);
 switch (suite)
 {
     case "authz":
-        BenchmarkRunner.Run<AuthorizationBenchmarks>(args: args[1..]);
+        Machine.Print();
+        AuthorizationBenchmarks.PrintMemory();
+        // BenchmarkDotNet's short job by default keeps the suite near a minute; --job default (or any
+        // other --job) is passed through for a longer, tighter run.
+        if (!args.Contains("--memory-only"))
+        {
+            BenchmarkRunner.Run<AuthorizationBenchmarks>(args: args.Contains("--job") ? args[1..] : [.. args[1..], "--job", "short"]);
+        }
         break;
     case "query":
-        await QueryOverheadSuite.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000);
+        await QueryOverheadSuite.RunAsync(options);
+        break;
+    case "requests":
+        await RequestsSuite.RunAsync(options);
+        break;
+    case "audit":
+        await AuditSuite.RunAsync(options);
+        break;
+    case "result":
+        await ResultSizeSuite.RunAsync(options);
+        break;
+    case "cel":
+        Machine.Print();
+        BenchmarkRunner.Run<ConditionBenchmarks>(args: args.Contains("--job") ? args[1..] : [.. args[1..], "--job", "short"]);
+        break;
+    case "reconcile":
+        await ReconcileSuite.RunAsync(args[1..]);
         break;
     case "coldstart":
-        await ColdStartSuite.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3);
+        await ColdStartSuite.RunAsync(options.Int("runs", 3, positional: true), TimeSpan.FromSeconds(options.Double("idle", 5)));
         break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/JitGate.Bench -- <authz|query [requests]|coldstart [runs]>");
+        Console.WriteLine("""
+            usage: dotnet run -c Release --project bench/JitGate.Bench -- <suite> [options]
+              authz      [--memory-only] [BenchmarkDotNet options; --job short unless a --job is given]
+              query      [requests (5000)] [--seconds 15] [--clients 1,16] [--engine sqlite|postgres]
+              requests   [--pending 10000] [--requests 1000] [--seconds 30] [--clients 1,8]
+              audit      [--records 1000000] [--requests 100] [--seconds 20]
+              result     [--employees 100000] [--requests 20] [--seconds 60]
+              cel        risk-condition evaluation and compilation (BenchmarkDotNet)
+              reconcile  [--roles 1000] [--tables 100] [--parallel 5] [--all]  (PostgreSQL, starts its own cluster)
+              coldstart  [runs (3)] [--idle 5]
+            """);
         break;
 }

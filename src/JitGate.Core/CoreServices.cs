@@ -15,6 +15,8 @@ using JitGate.Core.Features.Query;
 using JitGate.Core.Features.Sample;
 using JitGate.Core.Features.Settings;
 using JitGate.Core.Persistence;
+using Npgsql;
+using JitGate.Core.Persistence.Postgres;
 using JitGate.Core.Policy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
@@ -28,7 +30,24 @@ public static class CoreServices
 {
     public static IServiceCollection AddJitGateCore(this IServiceCollection services, string metadataConnectionString)
     {
-        services.AddDbContext<JitGateDb>(o => o.UseSqlite(metadataConnectionString).AddInterceptors(new SqlitePragmas()));
+        if (IsPostgres(metadataConnectionString))
+        {
+            // One connection pool per process for EF, the change feed and the cluster locks, so the
+            // configured Maximum Pool Size bounds what a replica takes from the server.
+            // Created by the container so that it is disposed, connections and all, with the host.
+            services.AddSingleton(_ => NpgsqlDataSource.Create(metadataConnectionString));
+            services.AddDbContext<JitGateDb, JitGatePostgresDb>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+            services.AddScoped(sp => (JitGatePostgresDb)sp.GetRequiredService<JitGateDb>());
+            services.AddSingleton(sp => new MetadataStore(MetadataProvider.Postgres, metadataConnectionString, sp.GetRequiredService<NpgsqlDataSource>()));
+        }
+        else
+        {
+            services.AddDbContext<JitGateDb>(o => o.UseSqlite(metadataConnectionString).AddInterceptors(new SqlitePragmas()));
+            services.AddSingleton(new MetadataStore(MetadataProvider.Sqlite, metadataConnectionString));
+        }
+        services.AddSingleton<ChangeFeed>();
+        services.AddSingleton<JitGateMetrics>();
+        services.AddSingleton<ClusterLocks>();
         services.AddSingleton<PolicyCache>();
         services.AddSingleton<RunningQueries>();
         services.AddSingleton<TokenValidator>();
@@ -86,6 +105,11 @@ public static class CoreServices
         return services;
     }
 
+    /// <summary>A PostgreSQL connection string (Host=...) selects PostgreSQL; anything else is a SQLite one.</summary>
+    public static bool IsPostgres(string connectionString) =>
+        connectionString.Contains("Host=", StringComparison.OrdinalIgnoreCase) || connectionString.Contains("Server=", StringComparison.OrdinalIgnoreCase)
+        || connectionString.StartsWith("postgres", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The default metadata store: a SQLite file in the data folder, in WAL mode.</summary>
     public static string SqliteConnectionStringFor(string dataDir) => new SqliteConnectionStringBuilder
     {
@@ -106,7 +130,10 @@ public static class CoreServices
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
             await db.Database.CloseConnectionAsync();
         }
+        // Replicas starting together take turns: one migrates and seeds, the others then find it done.
+        await using var startup = await scope.ServiceProvider.GetRequiredService<ClusterLocks>().AcquireAsync(ClusterLocks.Startup, ct);
         await db.Database.MigrateAsync(ct);
         await scope.ServiceProvider.GetRequiredService<SampleSeeder>().EnsureAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<ChangeFeed>().EnsureAsync(ct);
     }
 }

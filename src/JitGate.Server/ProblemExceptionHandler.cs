@@ -23,6 +23,11 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
                     : bad.Message;
                 await ProblemWriter.WriteAsync(context, bad.StatusCode, bad.StatusCode == 413 ? "too-large" : "invalid-request", "Invalid request", detail);
                 return true;
+            case Npgsql.NpgsqlException db when db.IsTransient || db is Npgsql.PostgresException { SqlState: "53300" or "57P03" }:
+                logger.LogWarning(exception, "Metadata store unavailable on {Path}", context.Request.Path.Value);
+                context.Response.Headers.RetryAfter = "1";
+                await ProblemWriter.WriteAsync(context, 503, "unavailable", "Temporarily unavailable", "JitGate's metadata store is busy or unreachable; try again shortly.");
+                return true;
             case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
                 return true;
             default:

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using JitGate.Core;
+using JitGate.Core.Persistence.Postgres;
 using JitGate.Core.Features.Webhooks;
 using Microsoft.AspNetCore.DataProtection;
 using Polly;
@@ -30,9 +31,11 @@ builder.Services.AddJitGateCore(metadata);
 builder.Services.AddHostedService<ExpiryJob>();
 builder.Services.AddHostedService<WebhookJob>();
 builder.Services.AddHostedService<ReconcileJob>();
-builder.Services.AddDataProtection()
-    .SetApplicationName("JitGate")
-    .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(options.DataDir), "keys")));
+var dataProtection = builder.Services.AddDataProtection().SetApplicationName("JitGate");
+if (CoreServices.IsPostgres(metadata)) dataProtection.PersistKeysToDbContext<JitGatePostgresDb>();
+else dataProtection.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(options.DataDir), "keys")));
+builder.Services.AddSingleton<JobLeadership>();
+builder.Services.AddJitGateObservability();
 builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.DefaultRequestHeaders.UserAgent.ParseAdd("JitGate-Webhooks/1.0"))
     .AddResilienceHandler("webhook-timeout", pipeline => pipeline.AddTimeout(TimeSpan.FromSeconds(5)));
 
@@ -86,6 +89,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 app.UseMiddleware<TokenUseAudit>();
 
+app.MapJitGateObservability();
 app.MapOpenApi();
 app.MapScalarApiReference(o => o.WithTitle("JitGate API"));
 app.MapJitGateConsole();

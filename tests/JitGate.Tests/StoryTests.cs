@@ -6,9 +6,13 @@ using JitGate.Tests.Infrastructure;
 namespace JitGate.Tests;
 
 /// <summary>Steps 1 to 3 of the user story, over HTTP, on a fresh data folder.</summary>
-public sealed class StoryTests : IAsyncLifetime
+public class StoryTests : IAsyncLifetime
 {
-    private readonly JitGateApp _app = new();
+    private readonly JitGateApp _app;
+
+    public StoryTests() : this(null) { }
+
+    protected StoryTests(JitGateApp? app) => _app = app ?? new JitGateApp();
     private Api _admin = null!;
     private Api _dev = null!;
 

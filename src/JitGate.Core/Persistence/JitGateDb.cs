@@ -5,8 +5,13 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace JitGate.Core.Persistence;
 
 /// <summary>JitGate's metadata store.</summary>
-public sealed class JitGateDb(DbContextOptions<JitGateDb> options) : DbContext(options)
+public class JitGateDb : DbContext
 {
+    public JitGateDb(DbContextOptions<JitGateDb> options) : base(options) { }
+
+    /// <summary>For the per-provider subclass, which carries its own migration set.</summary>
+    protected JitGateDb(DbContextOptions options) : base(options) { }
+
     public DbSet<User> Users => Set<User>();
     public DbSet<Group> Groups => Set<Group>();
     public DbSet<GroupMember> GroupMembers => Set<GroupMember>();

@@ -11,11 +11,13 @@ namespace JitGate.Core.Policy;
 /// Holds the current <see cref="PolicySnapshot"/>. Any change to users, groups, databases or bindings
 /// calls <see cref="Invalidate"/> after it commits; the next decision rebuilds the snapshot.
 /// </summary>
-public sealed class PolicyCache(IServiceScopeFactory scopes) : IDisposable
+public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes) : IDisposable
 {
     private readonly SemaphoreSlim _loadLock = new(1, 1);
     private volatile PolicySnapshot? _current;
     private long _version;
+    private long _stamp;
+    private long _lastStampCheck;
 
     public void Dispose() => _loadLock.Dispose();
 
@@ -23,10 +25,27 @@ public sealed class PolicyCache(IServiceScopeFactory scopes) : IDisposable
     {
         Interlocked.Increment(ref _version);
         _current = null;
+        changes.Bump();
     }
 
+    /// <summary>
+    /// The snapshot after checking whether another replica sharing the metadata store changed access.
+    /// Called once at the start of each request (authentication does), before any transaction, so no
+    /// request holds one pooled connection while it waits for another.
+    /// </summary>
+    public async ValueTask<PolicySnapshot> GetFreshAsync(CancellationToken ct)
+    {
+        if (changes.Shared) await SyncStampAsync(ct);
+        return await GetAsync(ct);
+    }
+
+    /// <summary>The current snapshot; with a shared store, re-checked for other replicas' changes in the background at most every second.</summary>
     public async ValueTask<PolicySnapshot> GetAsync(CancellationToken ct = default)
     {
+        if (changes.Shared && Environment.TickCount64 - Interlocked.Read(ref _lastStampCheck) > 1000)
+        {
+            _ = Task.Run(SyncStampInBackgroundAsync, CancellationToken.None);
+        }
         var snapshot = _current;
         if (snapshot is not null) return snapshot;
         await _loadLock.WaitAsync(ct);
@@ -46,6 +65,29 @@ public sealed class PolicyCache(IServiceScopeFactory scopes) : IDisposable
         finally
         {
             _loadLock.Release();
+        }
+    }
+
+    private async Task SyncStampAsync(CancellationToken ct)
+    {
+        Interlocked.Exchange(ref _lastStampCheck, Environment.TickCount64);
+        var stamp = await changes.CurrentAsync(ct);
+        if (stamp != Interlocked.Exchange(ref _stamp, stamp))
+        {
+            Interlocked.Increment(ref _version);
+            _current = null;
+        }
+    }
+
+    private async Task SyncStampInBackgroundAsync()
+    {
+        try
+        {
+            await SyncStampAsync(CancellationToken.None);
+        }
+        catch (Npgsql.NpgsqlException)
+        {
+            // The next request's check will try again.
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace JitGate.Engines.Sqlite;
@@ -14,6 +15,7 @@ internal sealed class SampleRowWriter : IDisposable
     private readonly SqliteCommand _deptManager;
     private readonly SqliteCommand _title;
     private readonly SqliteCommand _salary;
+    private readonly Dictionary<DateOnly, string> _dates = [];
 
     public SampleRowWriter(SqliteConnection connection)
     {
@@ -25,19 +27,33 @@ internal sealed class SampleRowWriter : IDisposable
         _salary = Prepare(connection, "INSERT INTO salary VALUES ($1, $2, $3, $4)", 4);
     }
 
-    public void Employee(long empNo, string birth, string first, string last, string gender, string hire) =>
-        Run(_employee, empNo, birth, first, last, gender, hire);
-
-    public void Department(string deptNo, string name) => Run(_department, deptNo, name);
-
-    public void DeptEmp(long empNo, string deptNo, string from, string to) => Run(_deptEmp, empNo, deptNo, from, to);
-
-    public void DeptManager(long empNo, string deptNo, string from, string to) =>
-        Run(_deptManager, empNo, deptNo, from, to);
-
-    public void Title(long empNo, string title, string from, string to) => Run(_title, empNo, title, from, to);
-
-    public void Salary(long empNo, long amount, string from, string to) => Run(_salary, empNo, amount, from, to);
+    /// <summary>Inserts <paramref name="row"/> into its table; dates are stored as <c>yyyy-MM-dd</c> text.</summary>
+    public void Write(in SampleRow row)
+    {
+        switch (row.Table)
+        {
+            case SampleTable.Department:
+                Run(_department, row.Text, row.Name);
+                break;
+            case SampleTable.Employee:
+                Run(_employee, (long)row.EmpNo, Date(row.From), row.Text, row.Name, row.Gender, Date(row.To));
+                break;
+            case SampleTable.DeptEmp:
+                Run(_deptEmp, (long)row.EmpNo, row.Text, Date(row.From), Date(row.To));
+                break;
+            case SampleTable.DeptManager:
+                Run(_deptManager, (long)row.EmpNo, row.Text, Date(row.From), Date(row.To));
+                break;
+            case SampleTable.Title:
+                Run(_title, (long)row.EmpNo, row.Text, Date(row.From), Date(row.To));
+                break;
+            case SampleTable.Salary:
+                Run(_salary, (long)row.EmpNo, (long)row.Amount, Date(row.From), Date(row.To));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(row), row.Table, "Unknown sample table.");
+        }
+    }
 
     public void Dispose()
     {
@@ -47,6 +63,18 @@ internal sealed class SampleRowWriter : IDisposable
         _deptManager.Dispose();
         _title.Dispose();
         _salary.Dispose();
+    }
+
+    /// <summary>The text of a date, formatted once per distinct day (the sample uses a few thousand days).</summary>
+    private string Date(DateOnly date)
+    {
+        if (!_dates.TryGetValue(date, out var text))
+        {
+            text = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            _dates[date] = text;
+        }
+
+        return text;
     }
 
     private static SqliteCommand Prepare(SqliteConnection connection, string sql, int parameters)

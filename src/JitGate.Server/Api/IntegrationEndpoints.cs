@@ -90,6 +90,8 @@ internal static class IntegrationEndpoints
         using var reader = new StreamReader(ctx.Request.Body);
         var body = await reader.ReadToEndAsync(ct);
         await verifier.VerifyAsync(ctx.Request.Headers["X-Slack-Request-Timestamp"], ctx.Request.Headers["X-Slack-Signature"], body, ct);
+        // Slack calls carry no bearer token, so nothing has checked for changes by other replicas yet.
+        await ctx.RequestServices.GetRequiredService<JitGate.Core.Policy.PolicyCache>().GetFreshAsync(ct);
         return new Microsoft.AspNetCore.Http.FormCollection(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(body));
     }
 }

@@ -24,7 +24,7 @@ internal sealed class BearerAuthenticationHandler(
         var token = header["Bearer ".Length..].Trim();
         var valid = await tokens.ValidateAsync(token, Context.RequestAborted);
         if (valid is null) return AuthenticateResult.Fail("invalid or expired token");
-        var snapshot = await policy.GetAsync(Context.RequestAborted);
+        var snapshot = await policy.GetFreshAsync(Context.RequestAborted);
         if (!snapshot.Users.TryGetValue(valid.UserId, out var user)) return AuthenticateResult.Fail("unknown user");
         var identity = new ClaimsIdentity(
             [

@@ -82,7 +82,7 @@ internal static class SessionCookie
         var policy = ctx.HttpContext.RequestServices.GetRequiredService<PolicyCache>();
         if (principal is null
             || !long.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-            || !(await policy.GetAsync(ctx.HttpContext.RequestAborted)).Users.TryGetValue(id, out var user))
+            || !(await policy.GetFreshAsync(ctx.HttpContext.RequestAborted)).Users.TryGetValue(id, out var user))
         {
             ctx.RejectPrincipal();
             await ctx.HttpContext.SignOutAsync(CookieScheme);

@@ -3,7 +3,7 @@ using JitGate.Core.Features.Bindings;
 namespace JitGate.Server.Jobs;
 
 /// <summary>Every few seconds (on the app's TimeProvider), records bindings that ran out and stops their queries.</summary>
-internal sealed class ExpiryJob(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ExpiryJob> logger) : BackgroundService
+internal sealed class ExpiryJob(IServiceScopeFactory scopes, JobLeadership leadership, TimeProvider clock, ILogger<ExpiryJob> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
@@ -15,6 +15,11 @@ internal sealed class ExpiryJob(IServiceScopeFactory scopes, TimeProvider clock,
         {
             try
             {
+                if (!await leadership.IsLeaderAsync(stoppingToken))
+                {
+                    await Task.Delay(Interval, clock, stoppingToken);
+                    continue;
+                }
                 await using var scope = scopes.CreateAsyncScope();
                 while (await scope.ServiceProvider.GetRequiredService<RecordExpiries>().HandleAsync(stoppingToken) > 0) { }
             }

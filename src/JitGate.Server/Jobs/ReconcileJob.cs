@@ -7,7 +7,7 @@ namespace JitGate.Server.Jobs;
 /// that ran out while JitGate was down are revoked first thing), then every second a pass that
 /// touches only roles whose desired state changed, such as a grant that just expired.
 /// </summary>
-internal sealed class ReconcileJob(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ReconcileJob> logger) : BackgroundService
+internal sealed class ReconcileJob(IServiceScopeFactory scopes, JobLeadership leadership, JitGate.Core.JitGateMetrics metrics, TimeProvider clock, ILogger<ReconcileJob> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -18,9 +18,15 @@ internal sealed class ReconcileJob(IServiceScopeFactory scopes, TimeProvider clo
         {
             try
             {
+                if (!await leadership.IsLeaderAsync(stoppingToken))
+                {
+                    await Task.Delay(Interval, clock, stoppingToken);
+                    continue;
+                }
                 await using var scope = scopes.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<ReconcilePostgresAccess>().HandleAsync(null, force, stoppingToken);
                 force = false;
+                metrics.ReconcilePassed(clock.GetUtcNow());
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

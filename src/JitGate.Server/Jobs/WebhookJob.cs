@@ -3,7 +3,7 @@ using JitGate.Core.Features.Webhooks;
 namespace JitGate.Server.Jobs;
 
 /// <summary>Every second (on the app's TimeProvider), fans new events out to webhooks and sends what is due.</summary>
-internal sealed class WebhookJob(IServiceScopeFactory scopes, TimeProvider clock, ILogger<WebhookJob> logger) : BackgroundService
+internal sealed class WebhookJob(IServiceScopeFactory scopes, JobLeadership leadership, TimeProvider clock, ILogger<WebhookJob> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -15,6 +15,11 @@ internal sealed class WebhookJob(IServiceScopeFactory scopes, TimeProvider clock
         {
             try
             {
+                if (!await leadership.IsLeaderAsync(stoppingToken))
+                {
+                    await Task.Delay(Interval, clock, stoppingToken);
+                    continue;
+                }
                 await using var scope = scopes.CreateAsyncScope();
                 var dispatcher = scope.ServiceProvider.GetRequiredService<WebhookDispatcher>();
                 while (await dispatcher.FanOutAsync(stoppingToken) > 0) { }

@@ -29,6 +29,9 @@ public sealed class JitGateApp : WebApplicationFactory<Program>
     public bool RealTime { get; }
     private Dictionary<string, string> Settings { get; }
 
+    /// <summary>A new server on the same data folder, clock and settings (the metadata store included): a restart.</summary>
+    public JitGateApp Restarted() => new(DataDir, Clock, Settings, RealTime);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("JitGate:DataDir", DataDir);

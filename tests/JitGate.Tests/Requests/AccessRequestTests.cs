@@ -6,9 +6,13 @@ using JitGate.Tests.Infrastructure;
 namespace JitGate.Tests.Requests;
 
 /// <summary>Step 4 of the user story over HTTP: request, risk, approval flow, access, expiry.</summary>
-public sealed class AccessRequestTests : IAsyncLifetime
+public class AccessRequestTests : IAsyncLifetime
 {
-    private readonly JitGateApp _app = new();
+    private readonly JitGateApp _app;
+
+    public AccessRequestTests() : this(null) { }
+
+    protected AccessRequestTests(JitGateApp? app) => _app = app ?? new JitGateApp();
     private Api _admin = null!;
     private Api _owner = null!;
     private Api _dev = null!;
@@ -244,7 +248,7 @@ public sealed class AccessRequestTests : IAsyncLifetime
         Assert.Equal("sqlEditorUser", pending["role"]!.GetValue<string>());
         await _app.DisposeAsync();
 
-        await using var again = new JitGateApp(_app.DataDir, _app.Clock);
+        await using var again = _app.Restarted();
         var owner = new Api(again.CreateClient());
         await owner.LoginAsync("owner@example.com", "user-password-1");
         var reloaded = await owner.GetOkAsync($"/api/v1/access-requests/{pending["id"]}");

@@ -34,8 +34,16 @@ public sealed class SearchAudit(JitGateDb db)
             : query.Where(r => r.Action == q.Action);
         if (!string.IsNullOrEmpty(q.Database)) query = query.Where(r => r.DatabaseId == q.Database);
         if (!string.IsNullOrEmpty(q.Outcome)) query = query.Where(r => r.Outcome == q.Outcome);
-        if (q.Since is { } since) query = query.Where(r => r.At >= since);
-        if (q.Until is { } until) query = query.Where(r => r.At < until);
+        if (q.Since is { } since)
+        {
+            var from = since.ToUniversalTime();
+            query = query.Where(r => r.At >= from);
+        }
+        if (q.Until is { } until)
+        {
+            var to = until.ToUniversalTime();
+            query = query.Where(r => r.At < to);
+        }
 
         var rows = await query.OrderByDescending(r => r.Id).Skip((page - 1) * size).Take(size + 1).ToListAsync(ct);
         var records = rows.Take(size).Select(r => new AuditRecordDto(r.Id, r.At, r.Actor, r.Action, r.Resource, r.Outcome, r.DatabaseId, r.RemoteAddress,

@@ -19,6 +19,7 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
     /// <summary>Reconciles the roles of the given users (all roles when null); returns how many roles changed.</summary>
     public async Task<int> HandleAsync(IReadOnlyCollection<long>? userIds, bool force, CancellationToken ct)
     {
+        await policy.GetFreshAsync(ct);
         var query = db.EngineRoles.AsQueryable();
         if (userIds is not null) query = query.Where(r => userIds.Contains(r.UserId));
         var roles = await query.ToListAsync(ct);

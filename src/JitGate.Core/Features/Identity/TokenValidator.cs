@@ -9,7 +9,7 @@ namespace JitGate.Core.Features.Identity;
 /// Resolves a bearer token to its user. Valid tokens are remembered briefly so the query path does
 /// not read the token table on every call; logout forgets the token at once.
 /// </summary>
-public sealed class TokenValidator(IServiceScopeFactory scopes, TimeProvider clock)
+public sealed class TokenValidator(IServiceScopeFactory scopes, TimeProvider clock, ChangeFeed changes)
 {
     private static readonly TimeSpan RememberFor = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, (ValidToken Token, DateTimeOffset ExpiresAt, DateTimeOffset CheckedAt)> _known = new(StringComparer.Ordinal);
@@ -22,7 +22,8 @@ public sealed class TokenValidator(IServiceScopeFactory scopes, TimeProvider clo
         if (!token.StartsWith(TokenHasher.Prefix, StringComparison.Ordinal) || token.Length > 200) return null;
         var hash = TokenHasher.Hash(token);
         var now = clock.GetUtcNow();
-        if (_known.TryGetValue(hash, out var known) && now < known.ExpiresAt && now - known.CheckedAt < RememberFor)
+        // Replicas sharing the metadata store read the token every time: a logout elsewhere must hold here at once.
+        if (!changes.Shared && _known.TryGetValue(hash, out var known) && now < known.ExpiresAt && now - known.CheckedAt < RememberFor)
         {
             return known.Token;
         }

@@ -25,7 +25,7 @@ public sealed record DeniedResource(string Database, string Schema, string Table
 /// bindings active at this instant (now &lt; expiresAt, through TimeProvider); the engine refuses
 /// everything else. Every call is audited, allowed or not.
 /// </summary>
-public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, RunningQueries running, PostgresTargets postgres, ReconcilePostgresAccess reconcile, TimeProvider clock, IOptions<JitGateOptions> options)
+public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, RunningQueries running, PostgresTargets postgres, ReconcilePostgresAccess reconcile, JitGateMetrics metrics, TimeProvider clock, IOptions<JitGateOptions> options)
 {
     public const int DefaultMaxRows = 1000;
     private const int AuditedStatementLength = 10_000;
@@ -135,6 +135,7 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, R
     private async Task AuditAsync(Actor actor, PolicyDatabase database, string outcome, object detail, CancellationToken ct)
     {
         audit.Add(db, actor, "query.execute", $"databases/{database.Id}", outcome, detail, database.Id);
+        metrics.QueryAnswered(outcome);
         // The audit record must land even when the client has gone away.
         await db.SaveChangesAsync(CancellationToken.None);
         _ = ct;

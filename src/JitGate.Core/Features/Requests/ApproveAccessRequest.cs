@@ -17,6 +17,20 @@ public sealed class ApproveAccessRequest(JitGateDb db, RequestDecision decision,
     {
         var comment = body?.Comment?.Trim();
         if (comment is { Length: > 2000 }) throw ApiProblem.Validation("comment may have at most 2000 characters.");
+        try
+        {
+            return await DecideAsync(actor, requestId, comment, ct);
+        }
+        catch (Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException)
+        {
+            // The binding insert flushes the request's versioned update too; a racing approver that
+            // committed first makes it fail here, and the whole transaction rolls back.
+            throw ApiProblem.Conflict("Someone else acted on this request at the same moment; reload it.");
+        }
+    }
+
+    private async Task<AccessRequestDto> DecideAsync(Actor actor, long requestId, string? comment, CancellationToken ct)
+    {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var (request, step) = await decision.LoadForDecisionAsync(actor, requestId, ct);
         var now = clock.GetUtcNow();

@@ -25,7 +25,7 @@ public static class TokenIssuer
         else if (request.ExpiresAt is { } at)
         {
             if (at <= now) throw ApiProblem.Validation("expiresAt must be in the future.");
-            expiresAt = at;
+            expiresAt = at.ToUniversalTime();
         }
         if (expiresAt - now > MaxLifetime) throw ApiProblem.Validation("A token may last at most P366D.");
         var token = TokenHasher.NewToken();

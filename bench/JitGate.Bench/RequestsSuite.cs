@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace JitGate.Bench;
+
+/// <summary>
+/// Access requests over HTTP with many pending: the real flow (an admin signs up, creates a developer and
+/// a project owner, binds them; prod is high risk and high needs a project owner's approval), thousands
+/// of requests left pending by the developer, then create-and-approve pairs: the developer asks for
+/// sqlEditorUser on hr_prod, the owner approves, which grants a binding.
+/// </summary>
+internal static class RequestsSuite
+{
+    private const string DevEmail = "dev@example.com";
+    private const string DevPassword = "dev-password-1";
+    private const string OwnerEmail = "owner@example.com";
+    private const string OwnerPassword = "owner-password-1";
+    private static readonly string[] OwnerStep = ["projectOwner"];
+    private static readonly string[] ProdOnly = ["hr_prod"];
+    private const string CreatePath = "/api/v1/projects/sample/access-requests";
+
+    public static async Task RunAsync(BenchArgs args)
+    {
+        var pending = args.Int("pending", 10_000);
+        var requests = args.Int("requests", 1000, positional: true);
+        var limit = TimeSpan.FromSeconds(args.Double("seconds", 30));
+        var clientCounts = args.Ints("clients", [1, 8]);
+        Machine.Print();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"access requests: create + approve with {pending:N0} pending, {requests} pairs per run (time bound {limit.TotalSeconds:0} s), clients {string.Join(",", clientCounts)}"));
+
+        await using var server = ServerProcess.Start();
+        using var admin = await server.SignupAdminAsync(TimeSpan.FromSeconds(60));
+        await Expect(admin.PostAsJsonAsync("/api/v1/users", new { email = DevEmail, name = "Dev", password = DevPassword }));
+        await Expect(admin.PostAsJsonAsync("/api/v1/users", new { email = OwnerEmail, name = "Owner", password = OwnerPassword }));
+        await Expect(admin.PostAsJsonAsync("/api/v1/projects/sample/bindings", new { principal = $"user:{DevEmail}", role = "projectDeveloper" }));
+        await Expect(admin.PostAsJsonAsync("/api/v1/projects/sample/bindings", new { principal = $"user:{OwnerEmail}", role = "projectOwner" }));
+        await Expect(admin.PutAsJsonAsync("/api/v1/settings/approval-flows", new[] { new { source = "requestRole", level = "high", steps = OwnerStep } }));
+        await Expect(admin.PutAsJsonAsync("/api/v1/settings/risk-rules",
+            new[] { new { source = "requestRole", level = "high", title = "Production data", condition = "environment_id == \"prod\"" } }));
+
+        using var dev = server.NewClient();
+        await ServerProcess.AuthorizeAsync(dev, DevEmail, DevPassword);
+        using var owner = server.NewClient();
+        await ServerProcess.AuthorizeAsync(owner, OwnerEmail, OwnerPassword);
+        var body = Http.Body(new { role = "sqlEditorUser", scope = new { databases = ProdOnly }, duration = "PT1H", reason = "benchmark: need to read prod" });
+
+        // The first request shows the flow is the real one: high risk, one projectOwner step, pending.
+        var first = await CreateAsync(dev, body);
+        if (first.Risk != "high" || first.Status != "pendingApproval")
+        {
+            throw new InvalidOperationException($"expected a high-risk pending request, got {first.Risk}/{first.Status}");
+        }
+
+        var seedClock = Stopwatch.StartNew();
+        var seeded = await LoadDriver.RunAsync("seed: create (left pending)", 8, pending - 1, TimeSpan.FromMinutes(10), 0, _ => CreateAsync(dev, body));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"seeded {seeded.Latencies.Count + 1:N0} pending requests through the API at concurrency 8 in {seedClock.Elapsed.TotalSeconds:0.0} s ({seeded.Throughput:0} creates/s)"));
+        Console.WriteLine(LoadResult.Header("operation"));
+        Console.WriteLine(seeded.Row());
+
+        foreach (var clients in clientCounts)
+        {
+            var creates = new ConcurrentBag<double>();
+            var approves = new ConcurrentBag<double>();
+            var pairs = await LoadDriver.RunAsync("create + approve (pair)", clients, requests, limit, Math.Max(20, clients * 4), async i =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                var created = await CreateAsync(dev, body);
+                var between = Stopwatch.GetTimestamp();
+                var approved = await PostAsync(owner, $"/api/v1/access-requests/{created.Id}/approve", Http.Body(new { comment = "ok" }));
+                if (approved.GetProperty("status").GetString() != "approved") throw new InvalidOperationException("approval did not grant");
+                if (i >= 0)
+                {
+                    creates.Add(Stopwatch.GetElapsedTime(started, between).TotalMicroseconds);
+                    approves.Add(Stopwatch.GetElapsedTime(between).TotalMicroseconds);
+                }
+            });
+            Console.WriteLine(Part("  of which create", clients, creates, pairs.Elapsed).Row());
+            Console.WriteLine(Part("  of which approve", clients, approves, pairs.Elapsed).Row());
+            Console.WriteLine(pairs.Row());
+        }
+        Console.WriteLine("ops/s of a pair row = create + approve pairs per second; the 'of which' rows share the pair's wall time.");
+    }
+
+    private static LoadResult Part(string name, int clients, ConcurrentBag<double> latencies, TimeSpan elapsed)
+    {
+        var list = latencies.ToList();
+        list.Sort();
+        return new LoadResult(name, clients, list, elapsed, false);
+    }
+
+    private sealed record Created(long Id, string? Risk, string? Status);
+
+    private static async Task<Created> CreateAsync(HttpClient dev, byte[] body)
+    {
+        var answer = await PostAsync(dev, CreatePath, body);
+        return new Created(answer.GetProperty("id").GetInt64(), answer.GetProperty("riskLevel").GetString(), answer.GetProperty("status").GetString());
+    }
+
+    private static async Task<JsonElement> PostAsync(HttpClient client, string path, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await client.PostAsync(path, content);
+        var text = await response.Content.ReadAsByteArrayAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"POST {path} answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(text)}");
+        }
+        using var doc = JsonDocument.Parse(text);
+        return doc.RootElement.Clone();
+    }
+
+    private static async Task Expect(Task<HttpResponseMessage> call)
+    {
+        using var response = await call;
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+}

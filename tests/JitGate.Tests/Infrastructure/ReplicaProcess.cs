@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace JitGate.Tests.Infrastructure;
+
+/// <summary>A JitGate server in its own OS process on a loopback port: one replica of several sharing a metadata store.</summary>
+public sealed class ReplicaProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _log = [];
+
+    private ReplicaProcess(string name, Process process, Uri address)
+    {
+        Name = name;
+        _process = process;
+        Address = address;
+    }
+
+    public string Name { get; }
+    public Uri Address { get; }
+    public bool HasExited => _process.HasExited;
+    public string Log { get { lock (_log) return string.Join('\n', _log.TakeLast(60)); } }
+
+    public static async Task<ReplicaProcess> StartAsync(string name, string metadata, string dataDir)
+    {
+        var port = FreePort();
+        var server = Path.Combine(AppContext.BaseDirectory, "JitGate.Server.dll");
+        var info = new ProcessStartInfo("dotnet", [server, "--urls", $"http://127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        info.Environment["ConnectionStrings__Metadata"] = metadata + $";Application Name={name}";
+        info.Environment["JitGate__DataDir"] = dataDir;
+        info.Environment["JitGate__LoginAttemptsPerMinute"] = "10000";
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        var replica = new ReplicaProcess(name, Process.Start(info)!, new Uri($"http://127.0.0.1:{port}"));
+        replica._process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (replica._log) replica._log.Add(e.Data); };
+        replica._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (replica._log) replica._log.Add(e.Data); };
+        replica._process.BeginOutputReadLine();
+        replica._process.BeginErrorReadLine();
+        await replica.WaitReadyAsync();
+        return replica;
+    }
+
+    public HttpClient Client() => new() { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+
+    private async Task WaitReadyAsync()
+    {
+        using var client = Client();
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"{Name} exited at start:\n{Log}");
+            try
+            {
+                if ((await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{Name} did not become ready:\n{Log}");
+    }
+
+    /// <summary>kill -9: no shutdown, no cleanup, connections dropped by the kernel.</summary>
+    public void Kill()
+    {
+        Process.Start("kill", ["-9", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
