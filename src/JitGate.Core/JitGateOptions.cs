@@ -12,6 +12,16 @@ public sealed class JitGateOptions
     /// <summary>Employees in each generated sample database (up to 1,000,000).</summary>
     public int SampleEmployees { get; set; } = 1000;
 
+    /// <summary>
+    /// A PostgreSQL connection string (a login that may CREATE DATABASE and CREATEROLE, with
+    /// pg_signal_backend): when set, the sample's hr_test and hr_prod are also created there, filled by
+    /// the same generator, and registered as PostgreSQL instances of the Sample Project.
+    /// </summary>
+    public string? SamplePostgres { get; set; }
+
+    /// <summary>Prefix for the PostgreSQL sample databases' names (hr_test, hr_prod by default).</summary>
+    public string SamplePostgresPrefix { get; set; } = "";
+
     /// <summary>How long a sign-in token lasts.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(12);
 

@@ -21,7 +21,9 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     private static void Apply(DbConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+        // busy_timeout lets SQLite wait for the writer lock itself, in short steps; without it the
+        // driver's own retry sleeps 150 ms at a time, which is what concurrent writers would see.
+        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
         command.ExecuteNonQuery();
     }
 }

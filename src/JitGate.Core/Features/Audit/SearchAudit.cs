@@ -45,7 +45,8 @@ public sealed class SearchAudit(JitGateDb db)
             query = query.Where(r => r.At < to);
         }
 
-        var rows = await query.OrderByDescending(r => r.Id).Skip((page - 1) * size).Take(size + 1).ToListAsync(ct);
+        // Newest first by time, which the (filter, At) indexes serve in order: the store reads one page, not every match.
+        var rows = await query.OrderByDescending(r => r.At).ThenByDescending(r => r.Id).Skip((page - 1) * size).Take(size + 1).ToListAsync(ct);
         var records = rows.Take(size).Select(r => new AuditRecordDto(r.Id, r.At, r.Actor, r.Action, r.Resource, r.Outcome, r.DatabaseId, r.RemoteAddress,
             JsonDocument.Parse(r.DetailJson).RootElement.Clone())).ToList();
         return new AuditPage(records, page, size, rows.Count > size);

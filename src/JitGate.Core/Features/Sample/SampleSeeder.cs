@@ -3,6 +3,9 @@ using JitGate.Core.Features.Audit;
 using JitGate.Core.Features.Catalog;
 using JitGate.Core.Persistence;
 using JitGate.Engines.Sqlite;
+using JitGate.Engines.Postgres;
+using JitGate.Core.Common;
+using Npgsql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,7 +17,7 @@ namespace JitGate.Core.Features.Sample;
 /// hr_test and hr_prod SQLite databases from JitGate's own generator. Recorded as done, so a restart
 /// never re-creates or duplicates anything, even after an admin deleted parts of it.
 /// </summary>
-public sealed class SampleSeeder(JitGateDb db, AuditLog audit, TimeProvider clock, IOptions<JitGateOptions> options, ILogger<SampleSeeder> logger)
+public sealed class SampleSeeder(JitGateDb db, AuditLog audit, SecretBox secrets, TimeProvider clock, IOptions<JitGateOptions> options, ILogger<SampleSeeder> logger)
 {
     private const string DoneKey = "sampleCreated";
 
@@ -52,9 +55,34 @@ public sealed class SampleSeeder(JitGateDb db, AuditLog audit, TimeProvider cloc
                 db.Databases.Add(database);
             }
         }
+        if (options.Value.CreateSample && !string.IsNullOrWhiteSpace(options.Value.SamplePostgres)) await AddPostgresSampleAsync(options.Value.SamplePostgres, now, ct);
         db.Settings.Add(new WorkspaceSetting { Key = DoneKey, Value = now.ToString("O") });
         audit.Add(db, null, "sample.create", "workspace", AuditLog.Success,
             new { project = options.Value.CreateSample ? "sample" : null, employees = options.Value.SampleEmployees }, actorEmail: "system");
         await db.SaveChangesAsync(ct);
+    }
+
+    private async Task AddPostgresSampleAsync(string connectionString, DateTimeOffset now, CancellationToken ct)
+    {
+        var login = new NpgsqlConnectionStringBuilder(connectionString);
+        var server = new PostgresServer(login.Host ?? "localhost", login.Port, login.Username ?? "", login.Password ?? "");
+        foreach (var (env, envName) in new[] { ("test", "Test"), ("prod", "Prod") })
+        {
+            var name = $"{options.Value.SamplePostgresPrefix}hr_{env}";
+            await PostgresSampleGenerator.CreateAsync(connectionString, name, options.Value.SampleEmployees, ct: ct);
+            var instanceId = $"{env}-postgres";
+            db.Instances.Add(new Instance
+            {
+                Id = instanceId, Name = $"{envName} PostgreSQL", Engine = "postgres", EnvironmentId = env,
+                Host = server.Host, Port = server.Port, Username = server.AdminUsername, ProtectedPassword = secrets.Protect(server.AdminPassword), CreatedAt = now,
+            });
+            var database = new DatabaseEntity
+            {
+                Id = await DatabaseSync.NewDatabaseIdAsync(db, $"{name}_pg", instanceId, ct), Name = name,
+                InstanceId = instanceId, ProjectId = "sample", EnvironmentId = env,
+            };
+            DatabaseSync.Apply(db, database, await PostgresCatalog.ReadTablesAsync(server, name, ct), now);
+            db.Databases.Add(database);
+        }
     }
 }
