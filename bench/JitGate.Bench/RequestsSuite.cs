@@ -28,6 +28,9 @@ internal static class RequestsSuite
         var requests = args.Int("requests", 1000, positional: true);
         var limit = TimeSpan.FromSeconds(args.Double("seconds", 30));
         var clientCounts = args.Ints("clients", [1, 8]);
+        // none, healthy (answers 200 at once) or hang (never answers): delivery is from the outbox, so
+        // creating a request should cost the same with any receiver.
+        var webhook = args.String("webhook", "none");
         Machine.Print();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"access requests: create + approve with {pending:N0} pending, {requests} pairs per run (time bound {limit.TotalSeconds:0} s), clients {string.Join(",", clientCounts)}"));
@@ -41,6 +44,13 @@ internal static class RequestsSuite
         await Expect(admin.PutAsJsonAsync("/api/v1/settings/approval-flows", new[] { new { source = "requestRole", level = "high", steps = OwnerStep } }));
         await Expect(admin.PutAsJsonAsync("/api/v1/settings/risk-rules",
             new[] { new { source = "requestRole", level = "high", title = "Production data", condition = "environment_id == \"prod\"" } }));
+
+        await using var receiver = webhook == "none" ? null : await WebhookReceiver.StartAsync(hang: webhook == "hang");
+        if (receiver is not null)
+        {
+            await Expect(admin.PostAsJsonAsync("/api/v1/projects/sample/webhooks", new { type = "generic", url = receiver.Url, secret = "bench" }));
+            Console.WriteLine($"webhook receiver: {webhook} at {receiver.Url}");
+        }
 
         using var dev = server.NewClient();
         await ServerProcess.AuthorizeAsync(dev, DevEmail, DevPassword);
@@ -84,6 +94,7 @@ internal static class RequestsSuite
             Console.WriteLine(pairs.Row());
         }
         Console.WriteLine("ops/s of a pair row = create + approve pairs per second; the 'of which' rows share the pair's wall time.");
+        if (receiver is not null) Console.WriteLine($"webhook deliveries received during the run: {receiver.Received}");
     }
 
     private static LoadResult Part(string name, int clients, ConcurrentBag<double> latencies, TimeSpan elapsed)
