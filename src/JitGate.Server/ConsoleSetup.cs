@@ -1,3 +1,4 @@
+using JitGate.Core.Features.Bindings;
 using JitGate.Core.Features.Query;
 using JitGate.Server.Auth;
 using JitGate.Server.Components;
@@ -20,6 +21,8 @@ internal static class ConsoleSetup
         });
         services.AddScoped<ConsoleSession>();
         services.AddScoped<MyAccess>();
+        services.AddScoped<QueryHistory>();
+        services.AddScoped<UpdateBinding>();
         return services;
     }
 

@@ -96,6 +96,7 @@ app.MapJitGateConsole();
 
 var api = app.MapGroup("/api/v1");
 api.MapIdentity().MapCatalog().MapBindings().MapAccessRequests().MapQuery().MapAudit().MapSettings().MapIntegrations();
+api.MapBindingUpdates();
 
 await app.RunAsync();
 

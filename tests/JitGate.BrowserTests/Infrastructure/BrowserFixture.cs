@@ -30,12 +30,13 @@ public sealed class BrowserFixture : IAsyncLifetime
         _playwright?.Dispose();
     }
 
-    public async Task<IPage> NewPageAsync(Uri baseAddress)
+    /// <summary>A page in a new context, 1280x800 unless another window size is given.</summary>
+    public async Task<IPage> NewPageAsync(Uri baseAddress, int width = 1280, int height = 800)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            ViewportSize = new ViewportSize { Width = width, Height = height },
         });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
