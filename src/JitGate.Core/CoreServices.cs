@@ -47,6 +47,8 @@ public static class CoreServices
         }
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<JitGateMetrics>();
+        services.AddSingleton<QueryAuditWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<QueryAuditWriter>());
         services.AddSingleton<ClusterLocks>();
         services.AddSingleton<PolicyCache>();
         services.AddSingleton<RunningQueries>();

@@ -18,7 +18,16 @@ public sealed class AuditLog(TimeProvider clock)
     public AuditRecord Add(JitGateDb db, Actor? actor, string action, string resource, string outcome,
         object? detail = null, string? databaseId = null, string? actorEmail = null, string? remoteAddress = null)
     {
-        var record = new AuditRecord
+        var record = Create(actor, action, resource, outcome, detail, databaseId, actorEmail, remoteAddress);
+        db.AuditRecords.Add(record);
+        return record;
+    }
+
+    /// <summary>A record not yet attached to any unit of work (for <see cref="QueryAuditWriter"/>).</summary>
+    public AuditRecord Create(Actor? actor, string action, string resource, string outcome,
+        object? detail = null, string? databaseId = null, string? actorEmail = null, string? remoteAddress = null)
+    {
+        return new AuditRecord
         {
             At = clock.GetUtcNow(),
             ActorId = actor?.UserId,
@@ -30,7 +39,5 @@ public sealed class AuditLog(TimeProvider clock)
             RemoteAddress = actor?.RemoteAddress ?? remoteAddress,
             DetailJson = Json.Serialize(detail ?? new { }),
         };
-        db.AuditRecords.Add(record);
-        return record;
     }
 }

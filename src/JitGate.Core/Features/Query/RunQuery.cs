@@ -25,7 +25,7 @@ public sealed record DeniedResource(string Database, string Schema, string Table
 /// bindings active at this instant (now &lt; expiresAt, through TimeProvider); the engine refuses
 /// everything else. Every call is audited, allowed or not.
 /// </summary>
-public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, RunningQueries running, PostgresTargets postgres, ReconcilePostgresAccess reconcile, JitGateMetrics metrics, TimeProvider clock, IOptions<JitGateOptions> options)
+public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, QueryAuditWriter auditWriter, RunningQueries running, PostgresTargets postgres, ReconcilePostgresAccess reconcile, JitGateMetrics metrics, TimeProvider clock, IOptions<JitGateOptions> options)
 {
     public const int DefaultMaxRows = 1000;
     private const int AuditedStatementLength = 10_000;
@@ -111,7 +111,7 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, R
         {
             if (database.Engine == "sqlite" && database.Path is not null)
             {
-                return await Task.Run(() => SqliteQueryRunner.Run(database.Path, grant, statement, limits, cts.Token), cts.Token);
+                return SqliteQueryRunner.Run(database.Path, grant, statement, limits, cts.Token);
             }
             if (database.Engine == "postgres")
             {
@@ -134,10 +134,9 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, R
 
     private async Task AuditAsync(Actor actor, PolicyDatabase database, string outcome, object detail, CancellationToken ct)
     {
-        audit.Add(db, actor, "query.execute", $"databases/{database.Id}", outcome, detail, database.Id);
         metrics.QueryAnswered(outcome);
-        // The audit record must land even when the client has gone away.
-        await db.SaveChangesAsync(CancellationToken.None);
+        // The record is committed before the answer is sent, even when the client has gone away.
+        await auditWriter.WriteAsync(audit.Create(actor, "query.execute", $"databases/{database.Id}", outcome, detail, database.Id), CancellationToken.None);
         _ = ct;
     }
 
