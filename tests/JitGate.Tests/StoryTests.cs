@@ -139,7 +139,8 @@ public class StoryTests : IAsyncLifetime
     public async Task A_binding_without_scope_covers_every_database_of_its_project_only()
     {
         await _admin.PostOkAsync("/api/v1/projects", new { id = "other", title = "Other" });
-        var otherDb = Path.Combine(_app.DataDir, "other.db");
+        var otherDb = Path.Combine(Path.GetTempPath(), "jitgate-tests", Guid.NewGuid().ToString("n"), "other.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(otherDb)!);
         File.Copy(_app.SampleDatabasePath("hr_test"), otherDb);
         await _admin.PostOkAsync("/api/v1/instances", new { name = "Other SQLite", engine = "sqlite", environment = "test", project = "other", path = otherDb });
 

@@ -113,4 +113,19 @@ public sealed class BindingPermissionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         await Api.ProblemAsync(await dev.QueryAsync("hr_test", "select * from salary limit 1"), HttpStatusCode.NotFound, "not-found");
     }
+
+    [Fact]
+    public async Task JitGates_own_metadata_store_cannot_be_registered_as_a_database()
+    {
+        var dba = await _admin.CreateUserAsync(_app, "dba@example.com", "workspaceDba");
+        var metadata = Path.Combine(_app.DataDir, "jitgate.db");
+        var link = Path.Combine(Path.GetTempPath(), "jitgate-tests", Guid.NewGuid().ToString("n") + ".db");
+        File.CreateSymbolicLink(link, metadata);
+        foreach (var path in new[] { metadata, Path.Combine(_app.DataDir, "..", Path.GetFileName(_app.DataDir), "jitgate.db"), link })
+        {
+            var response = await dba.PostAsync("/api/v1/instances", new { name = "steal " + Guid.NewGuid().ToString("n")[..4], engine = "sqlite", environment = "test", path });
+            await Api.ProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+        }
+        Assert.DoesNotContain((await _admin.GetOkAsync("/api/v1/databases")).AsArray(), d => d!["name"]!.GetValue<string>() == "jitgate");
+    }
 }

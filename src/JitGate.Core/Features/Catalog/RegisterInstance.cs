@@ -18,7 +18,7 @@ public sealed record RegisterInstanceRequest(
 /// Registers a database server (for SQLite: one database file), syncs the databases found and, when a
 /// project is given, assigns them to it.
 /// </summary>
-public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache policy, SecretBox secrets, TimeProvider clock)
+public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache policy, SecretBox secrets, TimeProvider clock, Microsoft.Extensions.Options.IOptions<JitGateOptions> options)
 {
     public async Task<InstanceDto> HandleAsync(Actor actor, RegisterInstanceRequest request, CancellationToken ct)
     {
@@ -118,10 +118,22 @@ public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache p
         }
     }
 
-    private static string RequireSqlitePath(string? path)
+    private string RequireSqlitePath(string? path)
     {
         if (string.IsNullOrWhiteSpace(path)) throw ApiProblem.Validation("path is required for a SQLite instance: the database file on the JitGate server.");
         var full = System.IO.Path.GetFullPath(path);
+        // JitGate's own files (its metadata store with password and token hashes, its key ring) are
+        // never a target, however they are named; only the generated sample databases may be.
+        var dataDir = System.IO.Path.GetFullPath(options.Value.DataDir);
+        var sampleDir = System.IO.Path.Combine(dataDir, "sample") + System.IO.Path.DirectorySeparatorChar;
+        var resolved = new FileInfo(full).LinkTarget is { } target ? System.IO.Path.GetFullPath(target, System.IO.Path.GetDirectoryName(full)!) : full;
+        foreach (var candidate in new[] { full, resolved })
+        {
+            if (candidate.StartsWith(dataDir + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal) && !candidate.StartsWith(sampleDir, StringComparison.Ordinal))
+            {
+                throw ApiProblem.Validation("JitGate's own data folder cannot be registered as a database; copy the file elsewhere first.");
+            }
+        }
         if (!File.Exists(full)) throw ApiProblem.Validation($"No file at '{path}' on the JitGate server.");
         return full;
     }
