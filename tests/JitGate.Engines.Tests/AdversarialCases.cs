@@ -33,6 +33,12 @@ internal static class AdversarialCases
         new("select abs(-1), lower('X'), date('now'), length(randomblob(8))", Ok),
 
         new("select * from department", Denied, "department"),
+        // Virtual tables that read raw pages or storage statistics are not compiled into the bundled SQLite;
+        // a build that had them would still need them granted, as any other table.
+        new("select * from sqlite_dbpage", Invalid),
+        new("select * from dbstat", Invalid),
+        new("select value from json_each((select json_group_array(dept_name) from department))", Denied, "department"),
+        new("select * from pragma_table_info('department')", Ok),
         new("select * from dept_emp", Denied, "dept_emp"),
         new("select * from current_dept_emp", Denied, "dept_emp", "current_dept_emp"),
         new("select count(*) from current_dept_emp", Denied, "dept_emp"),
