@@ -10,11 +10,11 @@ namespace JitGate.Bench;
 /// The PostgreSQL reconciler against a throwaway cluster: a database with 100 tables, the non-superuser
 /// instance admin with grant options, and N JitGate roles (one binding each, 1–10 tables each).
 /// (a) one ReconcileAsync pass from nothing; (b) the same pass when nothing changed; (c) expiry: every
-/// role loses its grants at once while holding an open session, until no role has privileges or
-/// sessions. Expiry runs over roles with a bounded degree of parallelism, each on its own admin
-/// connection; a batched prototype of the same work shows what an engine-level batch API would give.
+/// role's credential runs out at once while it holds an open session, until no role has privileges or
+/// sessions: once through EndAccessManyAsync (what the reconciler does), once through EndAccessAsync per
+/// role with a bounded degree of parallelism, each on its own admin connection, for comparison.
 /// Options: --roles N (1000), --tables N (100), --parallel N (5), --all (adds the unchanged pass in
-/// parallel and expiry through ReconcileAsync(Nothing)). About 90 s on 2 cores with the defaults.
+/// parallel and expiry through ReconcileAsync(Nothing)). About a minute on 2 cores with the defaults.
 /// </summary>
 internal static class ReconcileSuite
 {
@@ -67,11 +67,27 @@ internal static class ReconcileSuite
             Report($"(b) unchanged pass, parallel {parallel}", againParallel, $"{againParallel.Reports.Count(r => r.Changed)} roles changed");
         }
 
-        // (c) Expiry, the way the reconciler ends a native credential: EndAccessAsync (NOLOGIN, revoke
-        // everything including CONNECT, end sessions), for every role at once.
+        // (c) Expiry, the way the reconciler ends native credentials that ran out in the same second:
+        // one EndAccessManyAsync call for every role (NOLOGIN, one REVOKE per object, every session
+        // signalled then waited for, read back). The call returns only once its own read-back found no
+        // privilege and no session left, so its duration is the expiry lag the engine adds.
         var sessions = await OpenSessionsAsync(cluster, plan);
+        clock.Restart();
+        var many = await PostgresAccess.EndAccessManyAsync(server, Database, plan.Select(p => p.Role).ToList(), CancellationToken.None);
+        var manyTime = clock.Elapsed;
+        var afterMany = await StateAsync(cluster, includeConnect: true);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"(c) expiry, EndAccessManyAsync, 1 call: total {manyTime.TotalSeconds:0.000} s (target <= 2 s), "
+            + $"{manyTime.TotalMilliseconds / plan.Count:0.00} ms per role; {many.RolesEnded.Count} roles ended, "
+            + $"{many.Roles.Values.Sum(r => r.Revoked.Count)} privileges revoked, {many.SessionsEnded} sessions ended; "
+            + $"{afterMany}"));
+        await CloseAsync(sessions);
+
+        // (c) for comparison, the per-role path: EndAccessAsync for each role, a few at once.
+        await RestoreBatchedAsync(cluster, plan, validUntil);
+        sessions = await OpenSessionsAsync(cluster, plan);
         var ended = await TimeAsync(plan, parallel, p => PostgresAccess.EndAccessAsync(server, Database, p.Role, CancellationToken.None));
-        Report($"(c) expiry, EndAccessAsync, parallel {parallel}", ended,
+        Report($"(c) expiry, EndAccessAsync per role, parallel {parallel}", ended,
             $"{ended.Reports.Sum(r => r.SessionsTerminated)} sessions ended; {await StateAsync(cluster, includeConnect: true)}");
         await CloseAsync(sessions);
 
@@ -87,18 +103,6 @@ internal static class ReconcileSuite
                 $"{nothing.Reports.Sum(r => r.SessionsTerminated)} sessions ended; {await StateAsync(cluster, includeConnect: false)}");
             await CloseAsync(sessions);
         }
-
-        // (c'') A prototype of an engine-level batch (EndAccessManyAsync): the statements of
-        // EndAccessAsync, each one for every role at once, on one admin connection.
-        await RestoreBatchedAsync(cluster, plan, validUntil);
-        sessions = await OpenSessionsAsync(cluster, plan);
-        clock.Restart();
-        var terminated = await EndAccessBatchedAsync(cluster, plan);
-        var batched = clock.Elapsed;
-        var state = await StateAsync(cluster, includeConnect: true);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"(c'') expiry, batched prototype, 1 connection: total {batched.TotalSeconds:0.000} s, {batched.TotalMilliseconds / plan.Count:0.00} ms per role; {terminated} sessions ended; {state}"));
-        await CloseAsync(sessions);
     }
 
     private sealed record RolePlan(string Role, string Password, List<TableRef> Tables);
@@ -242,77 +246,6 @@ internal static class ReconcileSuite
         var logins = await cluster.ScalarAsSuperuserAsync<long>(Database,
             $"select count(*) from pg_roles where rolname like '{RolePrefix}%' and rolcanlogin");
         return $"afterwards {sessions} sessions, {privileges} privileges{(includeConnect ? "" : " besides CONNECT")}, {logins} roles able to log in";
-    }
-
-    /// <summary>
-    /// What a batch API could do for expiry: NOLOGIN for every role in one round trip, one REVOKE per
-    /// object kind naming every role, one pg_terminate_backend over all their sessions, one read-back.
-    /// </summary>
-    private static async Task<long> EndAccessBatchedAsync(PgScratchCluster cluster, List<RolePlan> plan)
-    {
-        var clock = Stopwatch.StartNew();
-        await using var connection = new NpgsqlConnection(cluster.LoginConnectionString(Database, AdminName, AdminPassword));
-        await connection.OpenAsync();
-        var names = plan.Select(p => p.Role).ToArray();
-        var all = string.Join(", ", names.Select(n => $"\"{n}\""));
-        var now = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
-        await using (var batch = new NpgsqlBatch(connection))
-        {
-            foreach (var name in names)
-            {
-                batch.BatchCommands.Add(new NpgsqlBatchCommand($"ALTER ROLE \"{name}\" WITH NOLOGIN VALID UNTIL '{now}'"));
-            }
-
-            batch.BatchCommands.Add(new NpgsqlBatchCommand($"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {all}"));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand($"REVOKE ALL ON SCHEMA public FROM {all}"));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand($"REVOKE ALL ON DATABASE {Database} FROM {all}"));
-            await batch.ExecuteNonQueryAsync();
-        }
-
-        var revoked = clock.Elapsed;
-
-        // pg_terminate_backend(pid, timeout) sleeps in 100 ms steps until that backend is gone, so one
-        // call per session costs about 100 ms each. Signal every session first, then poll until none is left.
-        await using var terminate = new NpgsqlCommand(
-            """
-            select count(*) filter (where pg_terminate_backend(pid))
-            from pg_stat_activity where usename = any($1) and pid <> pg_backend_pid()
-            """, connection);
-        terminate.Parameters.Add(new NpgsqlParameter { Value = names });
-        var terminated = (long)(await terminate.ExecuteScalarAsync())!;
-        await using var remaining = new NpgsqlCommand("select count(*) from pg_stat_activity where usename = any($1)", connection);
-        remaining.Parameters.Add(new NpgsqlParameter { Value = names });
-        while ((long)(await remaining.ExecuteScalarAsync())! > 0)
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                throw new InvalidOperationException("Sessions still open 30 s after pg_terminate_backend.");
-            }
-
-            await Task.Delay(5);
-        }
-
-        var gone = clock.Elapsed;
-
-        // The read-back an engine API would check (and fail on) before reporting success.
-        await using var check = new NpgsqlCommand(
-            """
-            with r as (select oid from pg_roles where rolname = any($1))
-            select (select count(*) from pg_class c, aclexplode(c.relacl) a where a.grantee in (select oid from r))
-                 + (select count(*) from pg_namespace n, aclexplode(n.nspacl) a where a.grantee in (select oid from r))
-                 + (select count(*) from pg_database d, aclexplode(d.datacl) a
-                    where d.datname = current_database() and a.grantee in (select oid from r))
-            """, connection);
-        check.Parameters.Add(new NpgsqlParameter { Value = names });
-        var left = (long)(await check.ExecuteScalarAsync())!;
-        if (left != 0)
-        {
-            throw new InvalidOperationException($"{left} privileges left after the batched revoke.");
-        }
-
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"    batched: NOLOGIN and REVOKE {revoked.TotalMilliseconds:0} ms, sessions gone {(gone - revoked).TotalMilliseconds:0} ms, read-back {(clock.Elapsed - gone).TotalMilliseconds:0} ms"));
-        return terminated;
     }
 
     /// <summary>

@@ -118,6 +118,268 @@ public static class PostgresAccess
         return new PostgresReconcileReport(false, changes, [], applied.Revoked, [], [], terminated);
     }
 
+    /// <summary>Roles named in one statement (REVOKE ... FROM r1, r2, ...) and statements sent in one round trip.</summary>
+    public const int BatchSize = 500;
+
+    /// <summary>
+    /// Ends the access of many roles to <paramref name="database"/> at once, with the effect of
+    /// <see cref="EndAccessAsync"/> on each: NOLOGIN and VALID UNTIL now for every role that can still log
+    /// in, one REVOKE per object naming every role that holds something on it, every session of the
+    /// roles signalled to end and waited for, then the catalog and pg_stat_activity read back. Roles that
+    /// do not exist are skipped. The work costs a few round trips whatever the number of roles (up to
+    /// <see cref="BatchSize"/> per statement), where ending them one by one costs several per role.
+    /// </summary>
+    /// <param name="server">The instance and its admin login.</param>
+    /// <param name="database">The database the roles are for.</param>
+    /// <param name="roleNames">Role names matching <c>^jit_[a-z0-9_]{1,50}$</c>; duplicates are ignored.</param>
+    /// <param name="ct">Cancels the work between statements.</param>
+    /// <returns>What changed, role by role; nothing on a second call.</returns>
+    /// <exception cref="PostgresEngineException">
+    /// A role can still log in, still holds a privilege (granted by someone the admin cannot revoke for),
+    /// still has a session, or is a superuser. The message names each; <see cref="PostgresEngineException.EndAccess"/>
+    /// says which roles did end. Every other role was still ended.
+    /// </exception>
+    public static async Task<PostgresEndAccessReport> EndAccessManyAsync(
+        PostgresServer server, string database, IReadOnlyCollection<string> roleNames, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentException.ThrowIfNullOrEmpty(database);
+        ArgumentNullException.ThrowIfNull(roleNames);
+        foreach (var name in roleNames)
+        {
+            PostgresRoleName.Validate(name, nameof(roleNames));
+        }
+
+        var names = roleNames.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var failed = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (names.Length == 0)
+        {
+            return new PostgresEndAccessReport(new Dictionary<string, PostgresReconcileReport>(), [], failed);
+        }
+
+        await using var admin = new AdminConnection(server, database);
+        var before = await ReadRolesAsync(await admin.OpenAsync(ct), names, ct);
+        var missing = names.Where(n => !before.ContainsKey(n)).ToList();
+        foreach (var (name, _) in before.Where(r => r.Value.Super))
+        {
+            failed[name] = $"{name} is a superuser, which JitGate refuses to manage";
+        }
+
+        var roles = before.Where(r => !r.Value.Super).Select(r => r.Key).Order(StringComparer.Ordinal).ToArray();
+        var disable = roles.Where(r => before[r].CanLogin || !before[r].Expired).ToHashSet(StringComparer.Ordinal);
+        var now = PostgresSql.Timestamp(DateTimeOffset.UtcNow);
+        var serverSaid = await ExecuteBatchAsync(admin,
+            disable.Order(StringComparer.Ordinal).Select(r => $"ALTER ROLE {PostgresSql.Ident(r)} WITH NOLOGIN VALID UNTIL {now}"), ct);
+
+        var held = await PostgresPrivileges.ReadHeldManyAsync(admin.Connection, roles, ct);
+        var revokeSaid = await ExecuteBatchAsync(admin, RevokeStatements(held), ct);
+        serverSaid ??= revokeSaid;
+
+        // Sessions end even when a privilege could not be revoked: no role can log in again either way.
+        var terminated = new Dictionary<string, int>(StringComparer.Ordinal);
+        Dictionary<string, RoleLogin> after;
+        for (var round = 1; ; round++)
+        {
+            try
+            {
+                foreach (var (role, count) in await PostgresPrivileges.TerminateSessionsAsync(admin.Connection, roles, ct))
+                {
+                    terminated[role] = terminated.GetValueOrDefault(role) + count;
+                }
+            }
+            catch (PostgresEngineException ex)
+            {
+                serverSaid ??= ex.Message;
+            }
+
+            after = await ReadRolesAsync(admin.Connection, roles, ct);
+            // A login already past authentication when NOLOGIN committed shows up only now; one more round ends it.
+            if (round == 2 || !after.Values.Any(r => r.Sessions > 0))
+            {
+                break;
+            }
+        }
+
+        foreach (var name in names)
+        {
+            PostgresConnections.ClearRolePool(server, database, name);
+        }
+
+        var left = (await PostgresPrivileges.ReadHeldManyAsync(admin.Connection, roles, ct)).ToLookup(h => h.Role, h => h.Held);
+        var revoked = held.ToLookup(h => h.Role, h => h.Held);
+        var reports = new Dictionary<string, PostgresReconcileReport>(StringComparer.Ordinal);
+        foreach (var role in before.Keys)
+        {
+            var remaining = left[role].ToList();
+            reports[role] = new PostgresReconcileReport(
+                false,
+                disable.Contains(role) ? ["login disabled"] : [],
+                [],
+                revoked[role].Except(remaining).Select(h => h.Describe()).Distinct(StringComparer.Ordinal).ToList(),
+                [],
+                [],
+                terminated.GetValueOrDefault(role));
+            if (failed.ContainsKey(role) || !after.TryGetValue(role, out var state))
+            {
+                continue;
+            }
+
+            var problems = new List<string>();
+            if (state.CanLogin || !state.Expired)
+            {
+                problems.Add("can still log in");
+            }
+
+            problems.AddRange(remaining.Select(h => $"holds {h.Describe()}{(h.Grantable ? " with grant option" : "")} granted by {h.Grantor}"));
+            if (state.Sessions > 0)
+            {
+                problems.Add($"has {state.Sessions} session(s) open");
+            }
+
+            if (problems.Count > 0)
+            {
+                failed[role] = $"{role} {string.Join(", ", problems)}";
+            }
+        }
+
+        var report = new PostgresEndAccessReport(reports, missing, failed);
+        if (failed.Count > 0)
+        {
+            const int Shown = 20;
+            throw new PostgresEngineException(
+                $"Access of {failed.Count} of {before.Count} role(s) in database '{database}' did not fully end: "
+                + string.Join("; ", failed.Values.Order(StringComparer.Ordinal).Take(Shown))
+                + (failed.Count > Shown ? $"; and {failed.Count - Shown} more" : "")
+                + (serverSaid is null ? "" : $" (the server said: {serverSaid})")
+                + ". A role that cannot log in stays so; a superuser or the object's owner must revoke what JitGate's admin cannot.",
+                report);
+        }
+
+        return report;
+    }
+
+    /// <summary>One REVOKE per object (and column) naming every role that holds something on it, at most <see cref="BatchSize"/> roles each.</summary>
+    private static IEnumerable<string> RevokeStatements(List<(string Role, PostgresPrivileges.Held Held)> held)
+    {
+        foreach (var target in held.GroupBy(h => (h.Held.Target, h.Held.Column)).OrderBy(g => g.Key.Target, StringComparer.Ordinal).ThenBy(g => g.Key.Column, StringComparer.Ordinal))
+        {
+            var privileges = string.Join(", ", target.Select(h => h.Held.Privilege).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+                .Select(p => target.Key.Column is null ? p : $"{p} ({PostgresSql.Ident(target.Key.Column)})"));
+            foreach (var chunk in target.Select(h => h.Role).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Chunk(BatchSize))
+            {
+                yield return $"REVOKE {privileges} ON {target.Key.Target} FROM {string.Join(", ", chunk.Select(PostgresSql.Ident))}";
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs statements JitGate built, <see cref="BatchSize"/> per round trip and transaction. Returns null
+    /// when all succeeded, else what the server said; the caller reads the catalog back either way.
+    /// </summary>
+    /// <remarks>
+    /// A chunk runs as one transaction (one commit for many roles). When a statement in it fails, the
+    /// chunk is rolled back: after "tuple concurrently updated" it is run again on a new connection; after anything
+    /// else it runs once more with an error barrier after each statement, so that one statement the
+    /// admin may not run (a privilege on an object it has no rights on) does not undo the others.
+    /// </remarks>
+    private static async Task<string?> ExecuteBatchAsync(AdminConnection admin, IEnumerable<string> statements, CancellationToken ct)
+    {
+        string? serverSaid = null;
+        foreach (var chunk in statements.Chunk(BatchSize))
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await RunBatchAsync(admin.Connection, chunk, errorBarriers: false, ct);
+                    break;
+                }
+                catch (PostgresException ex) when (PostgresPrivileges.IsConcurrentUpdate(ex) && attempt < PostgresPrivileges.ConcurrentUpdateAttempts)
+                {
+                    await Task.Delay(PostgresPrivileges.ConcurrentUpdateBackoff(attempt), ct);
+                    await admin.ReopenAsync(ct);
+                }
+                catch (PostgresException ex)
+                {
+                    serverSaid ??= ex.MessageText;
+                    await admin.ReopenIfBrokenAsync(ct);
+                    try
+                    {
+                        await RunBatchAsync(admin.Connection, chunk, errorBarriers: true, ct);
+                    }
+                    catch (NpgsqlException barrier) when (barrier is PostgresException || barrier.InnerException is AggregateException)
+                    {
+                        // Whatever is left shows in the read-back, which names it. With error barriers Npgsql
+                        // gathers the failures of several statements into one exception.
+                        await admin.ReopenIfBrokenAsync(ct);
+                    }
+
+                    break;
+                }
+            }
+        }
+
+        return serverSaid;
+    }
+
+    private static async Task RunBatchAsync(NpgsqlConnection connection, string[] statements, bool errorBarriers, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection) { EnableErrorBarriers = errorBarriers };
+        foreach (var sql in statements)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(sql));
+        }
+
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The admin connection of one operation, replaced when Npgsql has closed it after an error.</summary>
+    private sealed class AdminConnection(PostgresServer server, string database) : IAsyncDisposable
+    {
+        private NpgsqlConnection? _connection;
+
+        public NpgsqlConnection Connection => _connection ?? throw new InvalidOperationException("Not open.");
+
+        public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct) => _connection = await PostgresAccess.OpenAsync(server, database, ct);
+
+        public async Task ReopenAsync(CancellationToken ct)
+        {
+            if (_connection is not null)
+            {
+                await _connection.DisposeAsync();
+                _connection = null;
+            }
+
+            await OpenAsync(ct);
+        }
+
+        public Task ReopenIfBrokenAsync(CancellationToken ct) =>
+            _connection?.State == System.Data.ConnectionState.Open ? Task.CompletedTask : ReopenAsync(ct);
+
+        public ValueTask DisposeAsync() => _connection?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
+
+    private sealed record RoleLogin(bool CanLogin, bool Expired, bool Super, int Sessions);
+
+    private static async Task<Dictionary<string, RoleLogin>> ReadRolesAsync(NpgsqlConnection connection, string[] roleNames, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            select r.rolname::text, r.rolcanlogin, coalesce(r.rolvaliduntil <= now(), false), r.rolsuper,
+                   (select count(*) from pg_stat_activity a where a.usesysid = r.oid and a.pid <> pg_backend_pid())::int
+            from pg_roles r where r.rolname = any($1::name[])
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = roleNames });
+        var roles = new Dictionary<string, RoleLogin>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            roles[reader.GetString(0)] = new RoleLogin(reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3), reader.GetInt32(4));
+        }
+
+        return roles;
+    }
+
     /// <summary>
     /// Drops the role: ends its access, then <c>DROP OWNED BY</c> (in <paramref name="database"/>: it
     /// revokes what the admin granted and drops anything the role created there) and <c>DROP ROLE</c>.

@@ -23,4 +23,14 @@ public sealed class PostgresEngineException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>Creates an exception for an end of access that left something behind, with what did end.</summary>
+    public PostgresEngineException(string message, PostgresEndAccessReport endAccess)
+        : base(message)
+    {
+        EndAccess = endAccess;
+    }
+
+    /// <summary>Set when <see cref="PostgresAccess.EndAccessManyAsync"/> failed: which roles ended and what is left of the others.</summary>
+    public PostgresEndAccessReport? EndAccess { get; }
 }

@@ -74,37 +74,43 @@ internal static partial class PostgresPrivileges
         }
     }
 
+    // One scan of each ACL for any number of roles; the last column names the grantee.
     private const string HeldSql =
         """
-        with r as (select oid from pg_roles where rolname = $1)
-        select 'database', null::text, d.datname::text, null::text, a.privilege_type, a.is_grantable, a.grantor::regrole::text
+        with r as (select oid, rolname::text as name from pg_roles where rolname = any($1::name[]))
+        select 'database', null::text, d.datname::text, null::text, a.privilege_type, a.is_grantable, a.grantor::regrole::text, r.name
         from pg_database d, aclexplode(d.datacl) a, r
         where d.datname = current_database() and a.grantee = r.oid
         union all
-        select 'schema', null, n.nspname, null, a.privilege_type, a.is_grantable, a.grantor::regrole::text
+        select 'schema', null, n.nspname, null, a.privilege_type, a.is_grantable, a.grantor::regrole::text, r.name
         from pg_namespace n, aclexplode(n.nspacl) a, r where a.grantee = r.oid
         union all
         select case when c.relkind = 'S' then 'sequence' else 'table' end, n.nspname, c.relname, null,
-               a.privilege_type, a.is_grantable, a.grantor::regrole::text
+               a.privilege_type, a.is_grantable, a.grantor::regrole::text, r.name
         from pg_class c join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) a, r
         where a.grantee = r.oid
         union all
-        select 'column', n.nspname, c.relname, att.attname, a.privilege_type, a.is_grantable, a.grantor::regrole::text
+        select 'column', n.nspname, c.relname, att.attname, a.privilege_type, a.is_grantable, a.grantor::regrole::text, r.name
         from pg_attribute att join pg_class c on c.oid = att.attrelid join pg_namespace n on n.oid = c.relnamespace,
              aclexplode(att.attacl) a, r
         where a.grantee = r.oid and not att.attisdropped
         union all
-        select 'function', n.nspname, p.oid::regprocedure::text, null, a.privilege_type, a.is_grantable, a.grantor::regrole::text
+        select 'function', n.nspname, p.oid::regprocedure::text, null, a.privilege_type, a.is_grantable, a.grantor::regrole::text, r.name
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace, aclexplode(p.proacl) a, r
         where a.grantee = r.oid
         """;
 
     /// <summary>Every privilege the role holds directly in the current database (and on it).</summary>
-    public static async Task<List<Held>> ReadHeldAsync(NpgsqlConnection connection, string roleName, CancellationToken ct)
+    public static async Task<List<Held>> ReadHeldAsync(NpgsqlConnection connection, string roleName, CancellationToken ct) =>
+        (await ReadHeldManyAsync(connection, [roleName], ct)).Select(h => h.Held).ToList();
+
+    /// <summary>Every privilege any of the roles holds directly in the current database (and on it), with its grantee.</summary>
+    public static async Task<List<(string Role, Held Held)>> ReadHeldManyAsync(
+        NpgsqlConnection connection, IReadOnlyCollection<string> roleNames, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(HeldSql, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = roleName });
-        var held = new List<Held>();
+        command.Parameters.Add(new NpgsqlParameter { Value = roleNames.ToArray() });
+        var held = new List<(string, Held)>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -114,14 +120,14 @@ internal static partial class PostgresPrivileges
                 throw new PostgresEngineException($"Unexpected privilege '{privilege}' in the catalog.");
             }
 
-            held.Add(new Held(
+            held.Add((reader.GetString(7), new Held(
                 reader.GetString(0),
                 reader.IsDBNull(1) ? null : reader.GetString(1),
                 reader.GetString(2),
                 reader.IsDBNull(3) ? null : reader.GetString(3),
                 privilege,
                 reader.GetBoolean(5),
-                reader.GetString(6)));
+                reader.GetString(6))));
         }
 
         return held;
@@ -216,18 +222,102 @@ internal static partial class PostgresPrivileges
         return missing;
     }
 
-    /// <summary>Ends every session of the role, waiting up to 5 s for each to be gone.</summary>
-    public static async Task<int> TerminateSessionsAsync(NpgsqlConnection connection, string roleName, CancellationToken ct)
+    /// <summary>How long the sessions signalled by <see cref="TerminateSessionsAsync(NpgsqlConnection, IReadOnlyCollection{string}, CancellationToken)"/> may take to go away.</summary>
+    public static readonly TimeSpan SessionExitTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Ends every session of the role and waits until they are gone; returns how many were ended.</summary>
+    /// <exception cref="PostgresEngineException">A session was still open <see cref="SessionExitTimeout"/> after being signalled.</exception>
+    public static async Task<int> TerminateSessionsAsync(NpgsqlConnection connection, string roleName, CancellationToken ct) =>
+        (await TerminateSessionsAsync(connection, [roleName], ct)).Values.Sum();
+
+    /// <summary>
+    /// Signals every session of the roles to end, then polls until none of the signalled ones is left;
+    /// returns the number ended per role (roles without sessions are absent).
+    /// </summary>
+    /// <remarks>
+    /// pg_terminate_backend(pid, timeout) sleeps in 100 ms steps until its backend has exited, so waiting
+    /// inside it costs about 100 ms per session even though a backend usually exits within a millisecond.
+    /// Signalling all of them and then polling pg_stat_activity costs one round trip per few milliseconds
+    /// whatever the number of sessions.
+    /// </remarks>
+    /// <exception cref="PostgresEngineException">A session was still open <see cref="SessionExitTimeout"/> after being signalled.</exception>
+    public static async Task<Dictionary<string, int>> TerminateSessionsAsync(
+        NpgsqlConnection connection, IReadOnlyCollection<string> roleNames, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(
+        var ended = new Dictionary<string, int>(StringComparer.Ordinal);
+        var signalled = new List<int>();
+        var names = roleNames.ToArray();
+        await using (var command = new NpgsqlCommand(
             """
-            select count(*) filter (where pg_terminate_backend(pid, 5000))::int
-            from pg_stat_activity
-            where usesysid = (select oid from pg_roles where rolname = $1) and pid <> pg_backend_pid()
+            select r.rolname::text, a.pid, pg_terminate_backend(a.pid)
+            from pg_stat_activity a join pg_roles r on r.oid = a.usesysid
+            where r.rolname = any($1::name[]) and a.pid <> pg_backend_pid()
+            """, connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = names });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                // False: the backend exited between the read of pg_stat_activity and the signal.
+                if (reader.GetBoolean(2))
+                {
+                    var role = reader.GetString(0);
+                    ended[role] = ended.GetValueOrDefault(role) + 1;
+                    signalled.Add(reader.GetInt32(1));
+                }
+            }
+        }
+
+        if (signalled.Count == 0)
+        {
+            return ended;
+        }
+
+        // Matching the role too keeps a pid the server has already reused for someone else from being waited on.
+        await using var remaining = new NpgsqlCommand(
+            """
+            select coalesce(array_agg(a.pid order by a.pid), '{}')
+            from pg_stat_activity a join pg_roles r on r.oid = a.usesysid
+            where a.pid = any($1) and r.rolname = any($2::name[])
             """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = roleName });
-        return (int)(await command.ExecuteScalarAsync(ct))!;
+        remaining.Parameters.Add(new NpgsqlParameter { Value = signalled.ToArray() });
+        remaining.Parameters.Add(new NpgsqlParameter { Value = names });
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var left = (int[])(await remaining.ExecuteScalarAsync(ct))!;
+            if (left.Length == 0)
+            {
+                return ended;
+            }
+
+            if (started.Elapsed > SessionExitTimeout)
+            {
+                throw new PostgresEngineException(
+                    $"{left.Length} session(s) (pid {string.Join(", ", left.Take(20))}{(left.Length > 20 ? ", ..." : "")}) were told to end "
+                    + $"{SessionExitTimeout.TotalSeconds:0} s ago and are still open. The roles can no longer read anything; "
+                    + "a DBA can end them with pg_terminate_backend.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(5), ct);
+        }
     }
+
+    /// <summary>
+    /// True for the error PostgreSQL raises when two sessions change the same catalog row at once (GRANT
+    /// or REVOKE on a table another reconcile is granting on, ALTER ROLE on the same role): the
+    /// statement was rolled back and succeeds when run again. Npgsql treats XX000 as fatal and closes
+    /// the connection, so it must be run again on a new one.
+    /// </summary>
+    public static bool IsConcurrentUpdate(PostgresException ex) =>
+        ex.SqlState == PostgresErrorCodes.InternalError && ex.MessageText.Contains("concurrently updated", StringComparison.Ordinal);
+
+    /// <summary>How often a statement that failed with "tuple concurrently updated" is run in all.</summary>
+    public const int ConcurrentUpdateAttempts = 5;
+
+    /// <summary>A short, jittered pause, so two sessions that collided do not collide again.</summary>
+    public static TimeSpan ConcurrentUpdateBackoff(int attempt) =>
+        TimeSpan.FromMilliseconds(attempt * 5 + Random.Shared.Next(10));
 
     /// <summary>Runs a statement JitGate built itself (no user text, no passwords in clear).</summary>
     public static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)

@@ -59,7 +59,7 @@ public sealed class PostgresFixture : IAsyncLifetime
         [
             "-D", DataDirectory, "-l", Path.Combine(_folder, "server.log"), "-w", "-t", "30", "start", "-o",
             $"-p {Port} -k {_folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-            + "-c full_page_writes=off -c shared_buffers=16MB -c max_connections=60",
+            + "-c full_page_writes=off -c shared_buffers=16MB -c max_connections=100",
         ]);
 
         await ExecuteAsSuperuserAsync("postgres", "CREATE DATABASE hr_prod", "CREATE DATABASE hr_test");

@@ -17,17 +17,114 @@ namespace JitGate.Core.Features.Engines;
 public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, PostgresTargets targets, AuditLog audit, TimeProvider clock)
 {
     /// <summary>Reconciles the roles of the given users (all roles when null); returns how many roles changed.</summary>
+    /// <remarks>
+    /// Native roles whose access ends are ended first, together per database (one engine round of a few
+    /// statements however many expire at once), because they are the ones a person may still hold a
+    /// session with. Every other role is reconciled on its own by <see cref="ApplyAsync"/>. A failed
+    /// batch does not stop the rest of the pass; its exception is thrown once the pass is done.
+    /// </remarks>
     public async Task<int> HandleAsync(IReadOnlyCollection<long>? userIds, bool force, CancellationToken ct)
     {
         await policy.GetFreshAsync(ct);
         var query = db.EngineRoles.AsQueryable();
         if (userIds is not null) query = query.Where(r => userIds.Contains(r.UserId));
         var roles = await query.ToListAsync(ct);
-        var changed = 0;
+        var snapshot = await policy.GetAsync(ct);
+        var now = clock.GetUtcNow();
+        var ending = new List<Ending>();
+        var others = new List<EngineRole>();
         foreach (var role in roles)
+        {
+            if (!snapshot.Databases.TryGetValue(role.DatabaseId, out var database) || database.Engine != "postgres") continue;
+            var (grant, validUntil) = Desired(snapshot, role, now);
+            if (!EndsAccess(role, grant))
+            {
+                others.Add(role);
+                continue;
+            }
+            var fingerprint = Fingerprint(role, grant, validUntil);
+            if (force || role.AppliedFingerprint != fingerprint) ending.Add(new Ending(role, database, fingerprint, validUntil));
+        }
+
+        var changed = 0;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        foreach (var batch in ending.GroupBy(e => (e.Database.InstanceId, e.Database.Id)))
+        {
+            try
+            {
+                changed += await EndAccessAsync([.. batch], now, ct);
+            }
+            catch (PostgresEngineException e)
+            {
+                failure ??= System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+        }
+        foreach (var role in others)
         {
             if (await ApplyAsync(role, force, ct)) changed++;
         }
+        failure?.Throw();
+        return changed;
+    }
+
+    private sealed record Ending(EngineRole Role, PolicyDatabase Database, string Fingerprint, DateTimeOffset? ValidUntil);
+
+    /// <summary>
+    /// Ends the access of roles of one database in one engine call, then records each role as
+    /// <see cref="ApplyAsync"/> would: its fingerprint, and one audit record per role that changed (or
+    /// whose access did not fully end). When the call failed before ending anything (instance
+    /// unreachable), one failure record names the whole batch instead of one per role.
+    /// </summary>
+    private async Task<int> EndAccessAsync(List<Ending> batch, DateTimeOffset now, CancellationToken ct)
+    {
+        var database = batch[0].Database;
+        var server = await targets.ServerAsync(db, database.InstanceId, ct);
+        PostgresEndAccessReport? report;
+        PostgresEngineException? failure = null;
+        try
+        {
+            report = await PostgresAccess.EndAccessManyAsync(server, database.Name, batch.Select(e => e.Role.RoleName).ToList(), ct);
+        }
+        catch (PostgresEngineException e)
+        {
+            failure = e;
+            report = e.EndAccess;
+        }
+
+        if (report is null)
+        {
+            audit.Add(db, null, "engine.reconcile", $"databases/{database.Id}/roles", AuditLog.Failure,
+                new { roles = batch.Select(e => e.Role.RoleName).ToList(), error = failure!.Message }, database.Id, actorEmail: "system");
+            foreach (var e in batch) e.Role.AppliedFingerprint = null;
+            await db.SaveChangesAsync(ct);
+            throw failure;
+        }
+
+        var changed = 0;
+        foreach (var (role, _, fingerprint, validUntil) in batch)
+        {
+            if (report.Failed.TryGetValue(role.RoleName, out var left))
+            {
+                audit.Add(db, null, "engine.reconcile", $"databases/{database.Id}/roles/{role.RoleName}", AuditLog.Failure,
+                    new { role = role.RoleName, error = left }, database.Id, actorEmail: "system");
+                role.AppliedFingerprint = null;
+                continue;
+            }
+            role.AppliedFingerprint = fingerprint;
+            role.ReconciledAt = now;
+            // Absent: the role does not exist on the server, so there was nothing to end.
+            if (report.Roles.TryGetValue(role.RoleName, out var ended) && ended.Changed)
+            {
+                changed++;
+                audit.Add(db, null, "engine.reconcile", $"databases/{database.Id}/roles/{role.RoleName}", AuditLog.Success, new
+                {
+                    role = role.RoleName, role.Kind, userId = role.UserId, ended.RoleCreated, ended.Granted, ended.Revoked,
+                    ended.RoleChanges, ended.SessionsTerminated, validUntil,
+                }, database.Id, actorEmail: "system");
+            }
+        }
+        await db.SaveChangesAsync(ct);
+        if (failure is not null) throw failure;
         return changed;
     }
 
@@ -38,14 +135,14 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
         var now = clock.GetUtcNow();
         if (!snapshot.Databases.TryGetValue(role.DatabaseId, out var database) || database.Engine != "postgres") return false;
         var (grant, validUntil) = Desired(snapshot, role, now);
-        var fingerprint = Fingerprint(grant, validUntil);
+        var fingerprint = Fingerprint(role, grant, validUntil);
         if (!force && role.AppliedFingerprint == fingerprint) return false;
 
         var server = await targets.ServerAsync(db, database.InstanceId, ct);
         PostgresReconcileReport report;
         try
         {
-            report = grant.IsEmpty && role.Kind == PostgresTargets.NativeRole
+            report = EndsAccess(role, grant)
                 ? await PostgresAccess.EndAccessAsync(server, database.Name, role.RoleName, ct)
                 : await PostgresAccess.ReconcileAsync(server, database.Name, role.RoleName, targets.Password(role), grant, validUntil, ct);
         }
@@ -85,6 +182,16 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
         }
         return (grant, until);
     }
+
+    /// <summary>A native role with nothing granted, or whose credential ran out, has no access at all: no login, no privilege, no session.</summary>
+    private static bool EndsAccess(EngineRole role, ReadGrant grant) => grant.IsEmpty && role.Kind == PostgresTargets.NativeRole;
+
+    /// <summary>
+    /// What was last applied. Ended access is one state whatever the time: Desired gives an expired
+    /// credential VALID UNTIL now, which would otherwise differ on every tick and end the role again each second.
+    /// </summary>
+    private static string Fingerprint(EngineRole role, ReadGrant grant, DateTimeOffset? validUntil) =>
+        EndsAccess(role, grant) ? "ended" : Fingerprint(grant, validUntil);
 
     private static string Fingerprint(ReadGrant grant, DateTimeOffset? validUntil) =>
         (grant.AllTables ? "*" : string.Join(",", grant.GrantedTables.Select(t => $"{t.Schema}.{t.Name}").Order()))
