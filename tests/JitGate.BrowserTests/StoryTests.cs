@@ -93,7 +93,7 @@ public sealed class StoryTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(dev.GetByTestId("editor-db")).ToHaveTextAsync("hr_prod");
         await Pages.SetSqlAsync(dev, "select emp_no, first_name, last_name from employee order by emp_no limit 5");
         await Pages.RunWithKeyboardAsync(dev);
-        await Expect(dev.GetByTestId("result-summary")).ToContainTextAsync("5 rows");
+        await Pages.ExpectResultAsync(dev, "5 rows");
         await Expect(dev.GetByTestId("result-grid").Locator("th")).ToHaveTextAsync(["emp_no", "first_name", "last_name"]);
         await Pages.ShotAsync(dev, "09-sql-editor-query");
 
@@ -177,7 +177,7 @@ public sealed class StoryTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(dev.GetByTestId("editor-access")).ToContainTextAsync("employee, salary, title");
         await Pages.SetSqlAsync(dev, "select emp_no, amount from salary order by emp_no limit 3");
         await Pages.RunWithKeyboardAsync(dev);
-        await Expect(dev.GetByTestId("result-summary")).ToContainTextAsync("3 rows");
+        await Pages.ExpectResultAsync(dev, "3 rows");
         await Pages.ShotAsync(dev, "17-query-granted-table");
         await Pages.SetSqlAsync(dev, "select * from department");
         await dev.GetByTestId("run").ClickAsync();

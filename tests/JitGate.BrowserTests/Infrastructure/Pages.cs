@@ -47,7 +47,15 @@ public static class Pages
     public static async Task SetSqlAsync(IPage page, string sql)
     {
         await page.Locator(".monaco-editor").First.WaitForAsync();
-        await page.EvaluateAsync("sql => monaco.editor.getEditors()[0].setValue(sql)", sql);
+        // While the page turns interactive the editor can be created again; set the text on every
+        // editor and make sure it stays before a test presses Run.
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            await page.EvaluateAsync("sql => monaco.editor.getEditors().forEach(e => e.setValue(sql))", sql);
+            await page.WaitForTimeoutAsync(150);
+            if (await page.EvaluateAsync<bool>("sql => { const e = monaco.editor.getEditors(); return e.length > 0 && e.every(x => x.getValue() === sql); }", sql)) return;
+        }
+        throw new InvalidOperationException("The SQL editor did not keep the statement.");
     }
 
     /// <summary>Runs the editor's text with Ctrl+Enter, as a person would, and waits for an answer.</summary>
@@ -56,6 +64,18 @@ public static class Pages
         await page.Locator(".monaco-editor .view-lines").First.ClickAsync();
         await page.Keyboard.PressAsync("Control+Enter");
         await page.Locator("[data-testid=result-summary], [data-testid=access-denied], [data-testid=query-error]").First.WaitForAsync();
+    }
+
+    /// <summary>Fails with what the page shows instead when a query did not produce a result.</summary>
+    public static async Task ExpectResultAsync(IPage page, string summary)
+    {
+        var result = page.GetByTestId("result-summary");
+        if (!await result.IsVisibleAsync())
+        {
+            var shown = await page.Locator("[data-testid=access-denied], [data-testid=query-error]").AllInnerTextsAsync();
+            throw new InvalidOperationException($"Expected a result ({summary}), the page shows: {string.Join(" | ", shown)}");
+        }
+        await Assertions.Expect(result).ToContainTextAsync(summary);
     }
 
     public static async Task ShotAsync(IPage page, string name)
