@@ -37,9 +37,9 @@ public sealed class TokenValidator(IServiceScopeFactory scopes, TimeProvider clo
             _known.TryRemove(hash, out _);
             return null;
         }
-        if (row.Kind != "session")
+        // Last use is kept to the minute: a write on every call would cost more than it tells.
+        if (row.Kind != "session" && (row.LastUsedAt is not { } last || now - last >= TimeSpan.FromMinutes(1)))
         {
-            // Remembered tokens are re-read every RememberFor, so last-used is accurate to that.
             row.LastUsedAt = now;
             await db.SaveChangesAsync(ct);
         }
