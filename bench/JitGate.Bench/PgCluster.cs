@@ -1,36 +1,32 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace JitGate.Bench;
 
 /// <summary>
-/// A throwaway PostgreSQL 15 cluster on a loopback port, started the way the engine tests' fixture does
-/// (initdb and pg_ctl, as the postgres OS user when running as root), with hr_prod holding a small
+/// A throwaway PostgreSQL 15 cluster (a <see cref="PgScratchCluster"/>) with hr_prod holding a small
 /// employee table, JitGate's instance admin, and a plain reader role for the direct references.
 /// </summary>
 internal sealed class PgCluster : IAsyncDisposable
 {
-    public const string BinDirectory = "/usr/lib/postgresql/15/bin";
+    public const string BinDirectory = PgScratchCluster.BinDirectory;
     public const string Database = "hr_prod";
     public const string AdminName = "jitgate_admin";
     public const string AdminPassword = "admin-Secret-1";
     public const string ReaderName = "bench_reader";
     public const string ReaderPassword = "reader-Secret-1";
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "jitgate-bench-pg-" + Guid.NewGuid().ToString("N")[..12]);
-    private readonly bool _asRoot = Environment.UserName == "root";
+    private readonly PgScratchCluster _cluster;
 
-    public int Port { get; private set; }
+    private PgCluster(PgScratchCluster cluster) => _cluster = cluster;
 
-    private string DataDirectory => Path.Combine(_folder, "data");
+    public int Port => _cluster.Port;
 
     /// <summary>Null when the binaries are missing (the suite then says so and skips).</summary>
     public static async Task<PgCluster?> StartAsync(int employees)
     {
-        if (!File.Exists(Path.Combine(BinDirectory, "initdb"))) return null;
-        var cluster = new PgCluster();
+        var scratch = PgScratchCluster.Start(maxConnections: 100);
+        if (scratch is null) return null;
+        var cluster = new PgCluster(scratch);
         try
         {
             await cluster.InitializeAsync(employees);
@@ -43,31 +39,13 @@ internal sealed class PgCluster : IAsyncDisposable
         }
     }
 
-    public NpgsqlDataSource ReaderSource(int maxPool) => NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder
-    {
-        Host = "127.0.0.1",
-        Port = Port,
-        Database = Database,
-        Username = ReaderName,
-        Password = ReaderPassword,
-        MaxPoolSize = maxPool,
-    }.ConnectionString);
+    public NpgsqlDataSource ReaderSource(int maxPool) => NpgsqlDataSource.Create(
+        new NpgsqlConnectionStringBuilder(_cluster.LoginConnectionString(Database, ReaderName, ReaderPassword)) { Pooling = true, MaxPoolSize = maxPool }.ConnectionString);
 
     private async Task InitializeAsync(int employees)
     {
-        Directory.CreateDirectory(_folder);
-        if (_asRoot) Run("chown", ["postgres:postgres", _folder]);
-        Port = FreePort();
-        RunAsPostgres(Path.Combine(BinDirectory, "initdb"),
-            ["-D", DataDirectory, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"]);
-        RunAsPostgres(Path.Combine(BinDirectory, "pg_ctl"),
-        [
-            "-D", DataDirectory, "-l", Path.Combine(_folder, "server.log"), "-w", "-t", "30", "start", "-o",
-            $"-p {Port} -k {_folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-            + "-c full_page_writes=off -c shared_buffers=32MB -c max_connections=100",
-        ]);
-        await ExecuteAsync("postgres", "CREATE DATABASE hr_prod");
-        await ExecuteAsync(Database,
+        await _cluster.ExecuteAsSuperuserAsync("postgres", "CREATE DATABASE hr_prod");
+        await _cluster.ExecuteAsSuperuserAsync(Database,
             """
             CREATE TABLE employee (
                 emp_no INT NOT NULL PRIMARY KEY, birth_date DATE NOT NULL, first_name VARCHAR(14) NOT NULL,
@@ -91,63 +69,5 @@ internal sealed class PgCluster : IAsyncDisposable
             $"GRANT SELECT ON employee TO {ReaderName}");
     }
 
-    private async Task ExecuteAsync(string database, params string[] statements)
-    {
-        await using var connection = new NpgsqlConnection($"Host={_folder};Port={Port};Username=postgres;Database={database};Pooling=false");
-        await connection.OpenAsync();
-        foreach (var sql in statements)
-        {
-            await using var command = new NpgsqlCommand(sql, connection);
-            await command.ExecuteNonQueryAsync();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        NpgsqlConnection.ClearAllPools();
-        await Task.CompletedTask;
-        try
-        {
-            if (Directory.Exists(DataDirectory)) RunAsPostgres(Path.Combine(BinDirectory, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"]);
-        }
-        catch (InvalidOperationException)
-        {
-            // Not started: nothing to stop.
-        }
-        finally
-        {
-            try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private void RunAsPostgres(string program, string[] arguments)
-    {
-        if (_asRoot) Run("runuser", ["-u", "postgres", "--", program, .. arguments]);
-        else Run(program, arguments);
-    }
-
-    private static void Run(string program, string[] arguments)
-    {
-        var start = new ProcessStartInfo(program, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
-        }
-    }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 }
