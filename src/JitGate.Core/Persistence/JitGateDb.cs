@@ -100,6 +100,8 @@ public class JitGateDb : DbContext
         {
             e.ToTable("bindings");
             e.HasIndex(x => new { x.ProjectId, x.PrincipalType, x.PrincipalId });
+            // The expiry job looks for due bindings every second.
+            e.HasIndex(x => x.ExpiresAt);
             e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<AuditRecord>(e =>

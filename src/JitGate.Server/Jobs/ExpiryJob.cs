@@ -2,11 +2,14 @@ using JitGate.Core.Features.Bindings;
 
 namespace JitGate.Server.Jobs;
 
-/// <summary>Every few seconds, records bindings that ran out (and those about to) and stops their queries.</summary>
+/// <summary>
+/// Every second, records bindings that ran out (and those about to) and stops their queries. Once a
+/// second because a query still running on an expired grant must end promptly, and the lookup is indexed.
+/// </summary>
 internal sealed class ExpiryJob(IServiceScopeFactory scopes, JobLeadership leadership, TimeProvider clock, ILogger<ExpiryJob> logger)
     : LeaderJob(leadership, clock, logger)
 {
-    protected override TimeSpan Interval => TimeSpan.FromSeconds(5);
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(1);
 
     protected override async Task RunOnceAsync(CancellationToken ct)
     {

@@ -298,6 +298,8 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ExpiresAt");
+
                     b.HasIndex("ProjectId", "PrincipalType", "PrincipalId");
 
                     b.ToTable("bindings", (string)null);

@@ -282,6 +282,8 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ExpiresAt");
+
                     b.HasIndex("ProjectId", "PrincipalType", "PrincipalId");
 
                     b.ToTable("bindings", (string)null);
