@@ -63,14 +63,11 @@ public sealed class SampleDatabaseGeneratorTests : IDisposable
     }
 
     [Fact]
-    public void Creates_1000_employees_well_under_a_second_and_leaves_no_temporary_files()
+    public void Creates_1000_employees_and_leaves_no_temporary_files()
     {
         TestDatabases.Generate(_folder, 10, name: "warm-up.db");
-        var clock = Stopwatch.StartNew();
         var path = TestDatabases.Generate(_folder, 1000);
-        clock.Stop();
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
         Assert.Equal(["generated.db", "warm-up.db"], Directory.GetFiles(_folder).Select(Path.GetFileName).Order());
         Assert.Equal(1000, TestDatabases.Scalar(path, "SELECT count(*) FROM employee"));
     }

