@@ -1,44 +1,38 @@
-using System.Data.Common;
 using JitGate.Core;
 using JitGate.Core.Features.Audit;
 using JitGate.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace JitGate.Bench;
 
 /// <summary>
-/// A diagnostic for the query suite: one audit record written the way RunQuery writes it (a fresh
-/// JitGateDb unit of work, AuditLog.Add, SaveChangesAsync) against the server's own metadata store, from
-/// this process, with the server's connection string and per-connection pragmas.
+/// A diagnostic for the query suite: one audit record written the way RunQuery writes it (through
+/// JitGate's QueryAuditWriter, committed before the call returns) against the server's own metadata
+/// store, from this process, with the server's connection string. Concurrent callers share commits,
+/// as queries in the server do.
 /// </summary>
-internal sealed class AuditWriteProbe(string dataDir)
+internal sealed class AuditWriteProbe : IAsyncDisposable
 {
-    private readonly DbContextOptions<JitGateDb> _options = new DbContextOptionsBuilder<JitGateDb>()
-        .UseSqlite(CoreServices.SqliteConnectionStringFor(dataDir))
-        .AddInterceptors(new Pragmas())
-        .Options;
     private static readonly string[] Tables = ["main.employee"];
+    private readonly ServiceProvider _services;
+    private readonly QueryAuditWriter _writer;
     private readonly AuditLog _audit = new(TimeProvider.System);
 
-    public async Task WriteAsync()
+    public AuditWriteProbe(string dataDir)
     {
-        await using var db = new JitGateDb(_options);
-        _audit.Add(db, null, "bench.probe", "databases/hr_prod", AuditLog.Allowed,
-            new { statement = "select emp_no, first_name, last_name from employee where emp_no = 10001", tables = Tables, rowCount = 1, truncated = false, elapsedMs = 0 },
-            "hr_prod", actorEmail: "bench@example.com");
-        await db.SaveChangesAsync();
+        var connectionString = CoreServices.SqliteConnectionStringFor(dataDir);
+        _services = new ServiceCollection()
+            .AddDbContext<JitGateDb>(o => o.UseSqlite(connectionString))
+            .AddSingleton(new MetadataStore(MetadataProvider.Sqlite, connectionString))
+            .AddSingleton<QueryAuditWriter>()
+            .BuildServiceProvider();
+        _writer = _services.GetRequiredService<QueryAuditWriter>();
     }
 
-    /// <summary>The same per-connection settings as the server's SqlitePragmas interceptor.</summary>
-    private sealed class Pragmas : DbConnectionInterceptor
-    {
-        public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
-            command.ExecuteNonQuery();
-            return Task.CompletedTask;
-        }
-    }
+    public Task WriteAsync() => _writer.WriteAsync(_audit.Create(null, "bench.probe", "databases/hr_prod", AuditLog.Allowed,
+        new { statement = "select emp_no, first_name, last_name from employee where emp_no = 10001", tables = Tables, rowCount = 1, truncated = false, elapsedMs = 0 },
+        "hr_prod", actorEmail: "bench@example.com"));
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
 }

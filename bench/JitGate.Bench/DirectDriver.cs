@@ -7,8 +7,9 @@ namespace JitGate.Bench;
 internal static class DirectDriver
 {
     /// <summary>
-    /// Opens the file the way JitGate's SQLite runner does (read-only, no pooling: a new connection per
-    /// query), runs the statement and reads every value, up to <paramref name="maxRows"/> rows.
+    /// Opens the file read-only from the driver's connection pool (JitGate's runner also keeps its
+    /// connections to target files open), runs the statement and reads every value, up to
+    /// <paramref name="maxRows"/> rows.
     /// </summary>
     public static FloorResult Sqlite(string path, string statement, int maxRows)
     {
@@ -16,7 +17,6 @@ internal static class DirectDriver
         {
             DataSource = path,
             Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
         }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();

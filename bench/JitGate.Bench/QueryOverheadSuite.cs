@@ -57,12 +57,13 @@ internal static class QueryOverheadSuite
         var direct = DirectDriver.Sqlite(path, Statement, 1000);
         if (direct.RowCount != 1) throw new InvalidOperationException($"expected one row, got {direct.RowCount}");
         await using var floor = await FloorServer.StartAsync((q, _) => ValueTask.FromResult(DirectDriver.Sqlite(path, q.Statement!, q.MaxRows ?? 1000)));
+        await using var auditProbe = new AuditWriteProbe(server.DataDir);
         var limits = new QueryLimits(1000, TimeSpan.FromSeconds(30));
         await MeasureAsync(settings, "hr_prod", admin,
             "Microsoft.Data.Sqlite direct", clients => LoadDriver.RunSync("Microsoft.Data.Sqlite direct", clients, settings.Requests, settings.Limit, Warmup(clients),
                 _ => DirectDriver.Sqlite(path, Statement, 1000)),
             floor,
-            new AuditWriteProbe(server.DataDir),
+            auditProbe,
             clients => LoadDriver.RunSync("  diag: SqliteQueryRunner in process", clients, settings.Requests, settings.Limit, Warmup(clients),
                 _ =>
                 {
@@ -113,10 +114,11 @@ internal static class QueryOverheadSuite
         }
 
         await using var floor = await FloorServer.StartAsync((q, ct) => DirectDriver.PostgresAsync(source, q.Statement!, q.MaxRows ?? 1000, ct));
+        await using var auditProbe = new AuditWriteProbe(server.DataDir);
         await MeasureAsync(settings, databaseId, admin,
             "Npgsql direct (pooled)", clients => LoadDriver.RunAsync("Npgsql direct (pooled)", clients, settings.Requests, settings.Limit, Warmup(clients),
                 async _ => await DirectDriver.PostgresAsync(source, Statement, 1000, CancellationToken.None)),
-            floor, new AuditWriteProbe(server.DataDir), null);
+            floor, auditProbe, null);
     }
 
     private static int Warmup(int clients) => Math.Max(200, clients * 20);
@@ -149,7 +151,7 @@ internal static class QueryOverheadSuite
                 _ => Http.GetAsync(jitgate, "/api/v1/me"));
             Console.WriteLine(me.Row());
             if (runnerInProcess is not null) Console.WriteLine((await runnerInProcess(clients)).Row());
-            var write = await LoadDriver.RunAsync("  diag: audit write (EF Core) in process", clients, settings.Requests, settings.Limit, Warmup(clients),
+            var write = await LoadDriver.RunAsync("  diag: audit write (group commit) in process", clients, settings.Requests, settings.Limit, Warmup(clients),
                 _ => audit.WriteAsync());
             Console.WriteLine(write.Row());
         }

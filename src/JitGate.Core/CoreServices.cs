@@ -36,19 +36,20 @@ public static class CoreServices
             // configured Maximum Pool Size bounds what a replica takes from the server.
             // Created by the container so that it is disposed, connections and all, with the host.
             services.AddSingleton(_ => NpgsqlDataSource.Create(metadataConnectionString));
-            services.AddDbContext<JitGateDb, JitGatePostgresDb>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+            services.AddDbContextPool<JitGateDb, JitGatePostgresDb>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
             services.AddScoped(sp => (JitGatePostgresDb)sp.GetRequiredService<JitGateDb>());
             services.AddSingleton(sp => new MetadataStore(MetadataProvider.Postgres, metadataConnectionString, sp.GetRequiredService<NpgsqlDataSource>()));
         }
         else
         {
-            services.AddDbContext<JitGateDb>(o => o.UseSqlite(metadataConnectionString).AddInterceptors(new SqlitePragmas()));
+            // Contexts come from a pool (as for PostgreSQL): nearly every API call needs one, and
+            // building one costs more than the queries many calls make.
+            services.AddDbContextPool<JitGateDb>(o => o.UseSqlite(metadataConnectionString).AddInterceptors(new SqlitePragmas()));
             services.AddSingleton(new MetadataStore(MetadataProvider.Sqlite, metadataConnectionString));
         }
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<JitGateMetrics>();
         services.AddSingleton<QueryAuditWriter>();
-        services.AddHostedService(sp => sp.GetRequiredService<QueryAuditWriter>());
         services.AddSingleton<ClusterLocks>();
         services.AddSingleton<PolicyCache>();
         services.AddSingleton<RunningQueries>();

@@ -38,59 +38,98 @@ public static class SqliteQueryRunner
         cancellationToken.ThrowIfCancellationRequested();
 
         var started = Stopwatch.GetTimestamp();
-        using var connection = SqliteFiles.OpenReadOnly(path);
-        List<(string Name, string Kind)> objects;
+        var lease = SqliteReadConnections.Rent(path);
+        var reusable = false;
         try
         {
-            objects = SqliteFiles.ReadObjects(connection);
-            using var pragma = connection.CreateCommand();
-            // Read-only twice over: the file is opened read-only and the connection refuses writes even
-            // to temp storage. Set before the authorizer, which refuses every pragma that sets anything.
-            pragma.CommandText = "PRAGMA query_only=1";
-            pragma.ExecuteNonQuery();
-        }
-        catch (SqliteException ex)
-        {
-            throw SqliteFiles.Translate(path, ex.SqliteErrorCode, ex.Message, ex);
-        }
-
-        connection.EnableExtensions(false);
-        var db = connection.Handle!;
-        raw.sqlite3_db_config(db, raw.SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, out _);
-        raw.sqlite3_db_config(db, raw.SQLITE_DBCONFIG_DEFENSIVE, 1, out _);
-        raw.sqlite3_limit(db, raw.SQLITE_LIMIT_ATTACHED, 0);
-
-        var policy = new SqliteReadPolicy(grant, objects, statement);
-        strdelegate_authorizer authorizer = policy.Authorize;
-        raw.sqlite3_set_authorizer(db, authorizer, null);
-        var timedOut = false;
-        delegate_progress progress = _ =>
-        {
-            if (cancellationToken.IsCancellationRequested)
+            var connection = lease.Connection;
+            List<(string Name, string Kind)> objects;
+            try
             {
-                return 1;
+                // A kept connection re-reads the object list only when the schema changed since.
+                var version = SchemaVersion(connection.Handle!);
+                if (lease.Schema is not { } known || known.SchemaVersion != version)
+                {
+                    lease.Schema = (version, SqliteFiles.ReadObjects(connection));
+                }
+
+                objects = lease.Schema.Value.Objects;
+                if (lease.IsNew)
+                {
+                    using var pragma = connection.CreateCommand();
+                    // Read-only twice over: the file is opened read-only and the connection refuses writes even
+                    // to temp storage. Set before the authorizer, which refuses every pragma that sets anything.
+                    pragma.CommandText = "PRAGMA query_only=1";
+                    pragma.ExecuteNonQuery();
+                }
+            }
+            catch (SqliteException ex)
+            {
+                throw SqliteFiles.Translate(path, ex.SqliteErrorCode, ex.Message, ex);
             }
 
-            if (Stopwatch.GetElapsedTime(started) > limits.Timeout)
+            var db = connection.Handle!;
+            if (lease.IsNew)
             {
-                timedOut = true;
-                return 1;
+                connection.EnableExtensions(false);
+                raw.sqlite3_db_config(db, raw.SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, out _);
+                raw.sqlite3_db_config(db, raw.SQLITE_DBCONFIG_DEFENSIVE, 1, out _);
+                raw.sqlite3_limit(db, raw.SQLITE_LIMIT_ATTACHED, 0);
             }
 
-            return 0;
-        };
-        raw.sqlite3_progress_handler(db, ProgressInterval, progress, null);
+            var policy = new SqliteReadPolicy(grant, objects, statement);
+            strdelegate_authorizer authorizer = policy.Authorize;
+            raw.sqlite3_set_authorizer(db, authorizer, null);
+            var timedOut = false;
+            delegate_progress progress = _ =>
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return 1;
+                }
 
-        try
-        {
-            return Execute(path, db, policy, statement, limits, ref timedOut, cancellationToken);
+                if (Stopwatch.GetElapsedTime(started) > limits.Timeout)
+                {
+                    timedOut = true;
+                    return 1;
+                }
+
+                return 0;
+            };
+            raw.sqlite3_progress_handler(db, ProgressInterval, progress, null);
+
+            try
+            {
+                var outcome = Execute(path, db, policy, statement, limits, ref timedOut, cancellationToken);
+                // Only a connection back in autocommit (no transaction left open) serves another query.
+                reusable = raw.sqlite3_get_autocommit(db) != 0;
+                return outcome;
+            }
+            finally
+            {
+                raw.sqlite3_progress_handler(db, 0, null, null);
+                raw.sqlite3_set_authorizer(db, (strdelegate_authorizer?)null, null);
+                GC.KeepAlive(authorizer);
+                GC.KeepAlive(progress);
+            }
         }
         finally
         {
-            raw.sqlite3_progress_handler(db, 0, null, null);
-            raw.sqlite3_set_authorizer(db, (strdelegate_authorizer?)null, null);
-            GC.KeepAlive(authorizer);
-            GC.KeepAlive(progress);
+            SqliteReadConnections.Return(lease, reusable);
+        }
+    }
+
+    private static int SchemaVersion(sqlite3 db)
+    {
+        var rc = raw.sqlite3_prepare_v2(db, "PRAGMA schema_version", out sqlite3_stmt stmt);
+        using (stmt)
+        {
+            if (rc != raw.SQLITE_OK || raw.sqlite3_step(stmt) != raw.SQLITE_ROW)
+            {
+                throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc);
+            }
+
+            return raw.sqlite3_column_int(stmt, 0);
         }
     }
 

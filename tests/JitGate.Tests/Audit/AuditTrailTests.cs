@@ -53,6 +53,20 @@ public sealed class AuditTrailTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_queries_are_each_recorded_once_with_their_own_statement()
+    {
+        await _admin.BindAsync("sample", new { principal = "user:dev@example.com", role = "sqlEditorUser", duration = "PT1H" });
+        var statements = Enumerable.Range(0, 60).Select(i => $"select {i} as n, count(*) from employee").ToList();
+
+        var answers = await Task.WhenAll(statements.Select(sql => _dev.QueryAsync("hr_prod", sql)));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        var recorded = (await _admin.GetOkAsync("/api/v1/audit?action=query.execute&pageSize=500")).AsArray()
+            .Select(r => r!["detail"]!["statement"]!.GetValue<string>()).ToList();
+        Assert.Equal(statements.Order(), recorded.Order());
+    }
+
+    [Fact]
     public async Task Expiry_is_recorded_once_by_the_background_job()
     {
         await _admin.BindAsync("sample", new { principal = "user:dev@example.com", role = "sqlEditorUser", duration = "PT1H" });

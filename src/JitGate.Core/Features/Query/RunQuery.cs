@@ -76,25 +76,25 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, Q
                     rowCount = s.Rows.Count,
                     s.Truncated,
                     elapsedMs,
-                }, ct);
+                });
                 return new QueryResponse(s.Columns.Select(c => new QueryColumn(c.Name, c.Type)).ToList(), s.Rows, s.Rows.Count, s.Truncated, elapsedMs);
 
             case QueryOutcome.Denied d:
                 var denied = d.Tables.Select(t => new DeniedResource(database.Id, t.Schema, t.Name)).ToList();
-                await AuditAsync(actor, database, AuditLog.Denied, new { statement = statementForAudit, reason = "access-denied", denied, elapsedMs }, ct);
+                await AuditAsync(actor, database, AuditLog.Denied, new { statement = statementForAudit, reason = "access-denied", denied, elapsedMs });
                 throw AccessDenied(database, denied);
 
             case QueryOutcome.ReadOnlyViolation r:
-                await AuditAsync(actor, database, AuditLog.Denied, new { statement = statementForAudit, reason = "read-only", message = r.Message, elapsedMs }, ct);
+                await AuditAsync(actor, database, AuditLog.Denied, new { statement = statementForAudit, reason = "read-only", message = r.Message, elapsedMs });
                 throw new ApiProblem(400, "read-only", "Read-only", r.Message);
 
             case QueryOutcome.TimedOut t:
-                await AuditAsync(actor, database, AuditLog.Failure, new { statement = statementForAudit, reason = "timeout", elapsedMs }, ct);
+                await AuditAsync(actor, database, AuditLog.Failure, new { statement = statementForAudit, reason = "timeout", elapsedMs });
                 throw new ApiProblem(400, "statement-timeout", "Statement timed out",
                     $"The statement ran longer than {t.Limit.TotalSeconds:0.###} s and was stopped.");
 
             case QueryOutcome.Invalid i:
-                await AuditAsync(actor, database, AuditLog.Failure, new { statement = statementForAudit, reason = "invalid-statement", message = i.Message, elapsedMs }, ct);
+                await AuditAsync(actor, database, AuditLog.Failure, new { statement = statementForAudit, reason = "invalid-statement", message = i.Message, elapsedMs });
                 throw new ApiProblem(400, "invalid-statement", "Invalid statement", i.Message);
 
             default:
@@ -132,12 +132,11 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, Q
         }
     }
 
-    private async Task AuditAsync(Actor actor, PolicyDatabase database, string outcome, object detail, CancellationToken ct)
+    private async Task AuditAsync(Actor actor, PolicyDatabase database, string outcome, object detail)
     {
         metrics.QueryAnswered(outcome);
         // The record is committed before the answer is sent, even when the client has gone away.
-        await auditWriter.WriteAsync(audit.Create(actor, "query.execute", $"databases/{database.Id}", outcome, detail, database.Id), CancellationToken.None);
-        _ = ct;
+        await auditWriter.WriteAsync(audit.Create(actor, "query.execute", $"databases/{database.Id}", outcome, detail, database.Id));
     }
 
     private static ApiProblem AccessDenied(PolicyDatabase database, List<DeniedResource> denied)
