@@ -12,7 +12,14 @@ namespace JitGate.Tests.Infrastructure;
 /// </summary>
 public sealed class JitGateApp : WebApplicationFactory<Program>
 {
-    public static readonly DateTimeOffset Start = new(2026, 11, 24, 8, 0, 0, TimeSpan.Zero);
+    /// <summary>
+    /// Where every fake clock starts: the real time when the run began, to the minute. Not a fixed date:
+    /// PostgreSQL checks a role's VALID UNTIL against its own clock, so grants made on a clock far
+    /// from the real one would already have run out there.
+    /// </summary>
+    public static readonly DateTimeOffset Start = TruncateToMinute(DateTimeOffset.UtcNow);
+
+    private static DateTimeOffset TruncateToMinute(DateTimeOffset t) => new(t.Year, t.Month, t.Day, t.Hour, t.Minute, 0, TimeSpan.Zero);
 
     public JitGateApp(string? dataDir = null, FakeTimeProvider? clock = null, Dictionary<string, string>? settings = null, bool realTime = false)
     {
