@@ -151,7 +151,7 @@ internal static class QueryOverheadSuite
                 _ => Http.GetAsync(jitgate, "/api/v1/me"));
             Console.WriteLine(me.Row());
             if (runnerInProcess is not null) Console.WriteLine((await runnerInProcess(clients)).Row());
-            var write = await LoadDriver.RunAsync("  diag: audit write (group commit) in process", clients, settings.Requests, settings.Limit, Warmup(clients),
+            var write = await LoadDriver.RunAsync("  diag: audit write in process", clients, settings.Requests, settings.Limit, Warmup(clients),
                 _ => audit.WriteAsync());
             Console.WriteLine(write.Row());
         }

@@ -173,9 +173,10 @@ public static class PostgresQueryRunner
 
             // COMMIT, ROLLBACK or SET TRANSACTION READ WRITE would have left JitGate's read-only
             // transaction; none of them may run, even if they changed nothing this time.
-            await using var check = new NpgsqlCommand("SELECT current_setting('transaction_read_only')", connection);
-            var stillReadOnly = (string?)await check.ExecuteScalarAsync(ct) == "on";
-            await RollbackAsync(connection);
+            // Checked and rolled back in one round trip; never cancelled, as the transaction must end
+            // even when the caller gave up.
+            await using var check = new NpgsqlCommand("SELECT current_setting('transaction_read_only'); ROLLBACK", connection);
+            var stillReadOnly = (string?)await check.ExecuteScalarAsync(CancellationToken.None) == "on";
             return stillReadOnly
                 ? new QueryOutcome.Success(columns, rows, truncated, [])
                 : new QueryOutcome.ReadOnlyViolation("Transaction control statements cannot run here; every query runs in a read-only transaction.");

@@ -104,6 +104,32 @@ public sealed class PostgresAccessTests(PostgresFixture pg) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_change_of_access_holds_from_the_next_query_in_both_directions()
+    {
+        await _admin.BindAsync("sample", new
+        {
+            principal = "user:dev@example.com", role = "sqlEditorUser", duration = "PT1H",
+            scope = new { tables = new[] { new { database = _database, table = "employee" } } },
+        });
+        for (var round = 0; round < 2; round++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await _dev.QueryAsync(_database, "select count(*) from employee")).StatusCode);
+            await Api.ProblemAsync(await _dev.QueryAsync(_database, "select count(*) from salary"), HttpStatusCode.Forbidden, "access-denied");
+
+            var salary = await _admin.BindAsync("sample", new
+            {
+                principal = "user:dev@example.com", role = "sqlEditorUser", duration = "PT1H",
+                scope = new { tables = new[] { new { database = _database, table = "salary" } } },
+            });
+            Assert.Equal(HttpStatusCode.OK, (await _dev.QueryAsync(_database, "select count(*) from salary")).StatusCode);
+
+            Assert.Equal(HttpStatusCode.NoContent, (await _admin.Http.DeleteAsync($"/api/v1/projects/sample/bindings/{salary["id"]}")).StatusCode);
+        }
+        await Api.ProblemAsync(await _dev.QueryAsync(_database, "select count(*) from salary"), HttpStatusCode.Forbidden, "access-denied");
+        Assert.Equal(HttpStatusCode.OK, (await _dev.QueryAsync(_database, "select count(*) from employee")).StatusCode);
+    }
+
+    [Fact]
     public async Task At_expiry_the_reconciler_revokes_and_disconnects_and_a_restart_revokes_overdue_grants_first()
     {
         await GrantAsync("PT1H");

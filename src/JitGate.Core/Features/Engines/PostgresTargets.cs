@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using JitGate.Core.Common;
 using JitGate.Core.Domain;
 using JitGate.Core.Persistence;
+using JitGate.Core.Policy;
 using JitGate.Engines.Postgres;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,6 +18,15 @@ public sealed class PostgresTargets(SecretBox secrets)
     public const string QueryRole = "query";
     public const string NativeRole = "native";
     private readonly ConcurrentDictionary<string, PostgresServer> _servers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(long UserId, string DatabaseId), QueryLogin> _queryLogins = new();
+
+    /// <summary>A query role's login and the privileges last applied to it, as of one policy snapshot.</summary>
+    public sealed record QueryLogin(string RoleName, string Password, string AppliedFingerprint, PolicySnapshot Snapshot);
+
+    public bool TryGetQueryLogin(long userId, string databaseId, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out QueryLogin login) =>
+        _queryLogins.TryGetValue((userId, databaseId), out login);
+
+    public void RememberQueryLogin(long userId, string databaseId, QueryLogin login) => _queryLogins[(userId, databaseId)] = login;
 
     public async Task<PostgresServer> ServerAsync(JitGateDb db, string instanceId, CancellationToken ct)
     {

@@ -128,6 +128,29 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
         return changed;
     }
 
+    /// <summary>
+    /// The login of the caller's query role on a PostgreSQL database, its privileges made current
+    /// first. Within one policy snapshot, a role this process already brought to the state the
+    /// snapshot asks for is used as it is, without reading the metadata store: any change of access
+    /// makes a new snapshot, and expiry changes what is asked for.
+    /// </summary>
+    public async Task<PostgresTargets.QueryLogin> QueryLoginAsync(long userId, PolicyDatabase database, CancellationToken ct)
+    {
+        var snapshot = await policy.GetAsync(ct);
+        var (grant, validUntil) = DesiredRead(snapshot, userId, database.Id, clock.GetUtcNow());
+        if (targets.TryGetQueryLogin(userId, database.Id, out var known)
+            && ReferenceEquals(known.Snapshot, snapshot) && known.AppliedFingerprint == Fingerprint(grant, validUntil))
+        {
+            return known;
+        }
+
+        var role = await targets.RoleAsync(db, userId, database.Id, PostgresTargets.QueryRole, ct);
+        await ApplyAsync(role, force: false, ct);
+        var login = new PostgresTargets.QueryLogin(role.RoleName, targets.Password(role), role.AppliedFingerprint ?? "", snapshot);
+        targets.RememberQueryLogin(userId, database.Id, login);
+        return login;
+    }
+
     /// <summary>Makes one role match its desired state; true when the engine was changed.</summary>
     public async Task<bool> ApplyAsync(EngineRole role, bool force, CancellationToken ct)
     {
@@ -169,12 +192,17 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
         return report.Changed;
     }
 
-    private static (ReadGrant Grant, DateTimeOffset? ValidUntil) Desired(PolicySnapshot snapshot, EngineRole role, DateTimeOffset now)
+    private static (ReadGrant Grant, DateTimeOffset? ValidUntil) DesiredRead(PolicySnapshot snapshot, long userId, string databaseId, DateTimeOffset now)
     {
-        var grant = snapshot.ReadGrantFor(role.UserId, role.DatabaseId, now);
+        var grant = snapshot.ReadGrantFor(userId, databaseId, now);
         // A query role with nothing granted keeps its login (its password never leaves JitGate), so
         // the engine itself names the tables a query was refused.
-        var until = grant.IsEmpty ? null : snapshot.ReadAccessUntil(role.UserId, role.DatabaseId, now);
+        return (grant, grant.IsEmpty ? null : snapshot.ReadAccessUntil(userId, databaseId, now));
+    }
+
+    private static (ReadGrant Grant, DateTimeOffset? ValidUntil) Desired(PolicySnapshot snapshot, EngineRole role, DateTimeOffset now)
+    {
+        var (grant, until) = DesiredRead(snapshot, role.UserId, role.DatabaseId, now);
         if (role.Kind == PostgresTargets.NativeRole)
         {
             if (role.CredentialExpiresAt is not { } credential || credential <= now) return (ReadGrant.Nothing, now);
