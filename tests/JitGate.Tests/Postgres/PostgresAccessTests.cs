@@ -130,6 +130,17 @@ public sealed class PostgresAccessTests(PostgresFixture pg) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_first_query_after_expiry_is_refused_without_waiting_for_the_reconciler()
+    {
+        await GrantAsync("PT1H");
+        Assert.Equal(HttpStatusCode.OK, (await _dev.QueryAsync(_database, "select count(*) from salary")).StatusCode);
+
+        _app.Clock.Advance(TimeSpan.FromHours(1));
+
+        await Api.ProblemAsync(await _dev.QueryAsync(_database, "select count(*) from salary"), HttpStatusCode.Forbidden, "access-denied");
+    }
+
+    [Fact]
     public async Task At_expiry_the_reconciler_revokes_and_disconnects_and_a_restart_revokes_overdue_grants_first()
     {
         await GrantAsync("PT1H");

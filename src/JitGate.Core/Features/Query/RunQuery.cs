@@ -115,10 +115,9 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, Q
             }
             if (database.Engine == "postgres")
             {
-                var role = await postgres.RoleAsync(db, actor.UserId, database.Id, PostgresTargets.QueryRole, cts.Token);
-                await reconcile.ApplyAsync(role, force: false, cts.Token);
+                var login = await reconcile.QueryLoginAsync(actor.UserId, database, cts.Token);
                 var server = await postgres.ServerAsync(db, database.InstanceId, cts.Token);
-                return await PostgresQueryRunner.RunAsync(server, database.Name, role.RoleName, postgres.Password(role), statement, limits, cts.Token);
+                return await PostgresQueryRunner.RunAsync(server, database.Name, login.RoleName, login.Password, statement, limits, cts.Token);
             }
             return new QueryOutcome.Invalid($"Queries on {database.Engine} databases are not supported by this version of JitGate.");
         }
