@@ -6,6 +6,12 @@ using JitGate.Bench;
 // has the commands, targets and figures.
 var suite = args.FirstOrDefault() ?? "help";
 var options = new BenchArgs(args.Skip(1));
+if (suite == "floor-serve")
+{
+    // Internal: the query suite's floor in a process of its own, with default thread-pool settings.
+    await FloorProcess.ServeSqliteAsync(args[1]);
+    return;
+}
 // The load driver runs synchronous references (the direct driver) on up to 16 workers at once.
 ThreadPool.SetMinThreads(64, 64);
 switch (suite)

@@ -58,12 +58,14 @@ internal static class QueryOverheadSuite
         if (direct.RowCount != 1) throw new InvalidOperationException($"expected one row, got {direct.RowCount}");
         await using var floor = await FloorServer.StartAsync((q, _) => ValueTask.FromResult(DirectDriver.Sqlite(path, q.Statement!, q.MaxRows ?? 1000)));
         await using var auditProbe = new AuditWriteProbe(server.DataDir);
+        await using var ownProcessFloor = await FloorProcess.StartSqliteAsync(path);
         var limits = new QueryLimits(1000, TimeSpan.FromSeconds(30));
         await MeasureAsync(settings, "hr_prod", admin,
             "Microsoft.Data.Sqlite direct", clients => LoadDriver.RunSync("Microsoft.Data.Sqlite direct", clients, settings.Requests, settings.Limit, Warmup(clients),
                 _ => DirectDriver.Sqlite(path, Statement, 1000)),
             floor,
             auditProbe,
+            ownProcessFloor.BaseAddress,
             clients => LoadDriver.RunSync("  diag: SqliteQueryRunner in process", clients, settings.Requests, settings.Limit, Warmup(clients),
                 _ =>
                 {
@@ -118,14 +120,14 @@ internal static class QueryOverheadSuite
         await MeasureAsync(settings, databaseId, admin,
             "Npgsql direct (pooled)", clients => LoadDriver.RunAsync("Npgsql direct (pooled)", clients, settings.Requests, settings.Limit, Warmup(clients),
                 async _ => await DirectDriver.PostgresAsync(source, Statement, 1000, CancellationToken.None)),
-            floor, auditProbe, null);
+            floor, auditProbe, null, null);
     }
 
     private static int Warmup(int clients) => Math.Max(200, clients * 20);
 
     /// <summary>For each client count: direct, floor, JitGate (when <paramref name="database"/> is set), then the ratios.</summary>
     private static async Task MeasureAsync(Settings settings, string? database, HttpClient jitgate, string directName,
-        Func<int, Task<LoadResult>> runDirect, FloorServer floor, AuditWriteProbe audit, Func<int, Task<LoadResult>>? runnerInProcess)
+        Func<int, Task<LoadResult>> runDirect, FloorServer floor, AuditWriteProbe audit, Uri? ownProcessFloor, Func<int, Task<LoadResult>>? runnerInProcess)
     {
         using var floorClient = Http.Client(floor.BaseAddress, FloorServer.Token);
         var results = new List<LoadResult>();
@@ -151,6 +153,12 @@ internal static class QueryOverheadSuite
                 _ => Http.GetAsync(jitgate, "/api/v1/me"));
             Console.WriteLine(me.Row());
             if (runnerInProcess is not null) Console.WriteLine((await runnerInProcess(clients)).Row());
+            if (ownProcessFloor is not null)
+            {
+                using var ownProcessClient = Http.Client(ownProcessFloor, FloorServer.Token);
+                Console.WriteLine((await LoadDriver.RunAsync("  diag: floor in its own process", clients, settings.Requests, settings.Limit, Warmup(clients),
+                    _ => Http.PostAsync(ownProcessClient, "/api/v1/query", body))).Row());
+            }
             var write = await LoadDriver.RunAsync("  diag: audit write in process", clients, settings.Requests, settings.Limit, Warmup(clients),
                 _ => audit.WriteAsync());
             Console.WriteLine(write.Row());
