@@ -21,6 +21,7 @@ public sealed record PolicyDatabase(string Id, string Name, string? ProjectId, s
 public sealed class PolicySnapshot
 {
     private static readonly PolicyBinding[] NoBindings = [];
+    private static long _lastGeneration;
     private readonly FrozenDictionary<long, PolicyBinding[]> _byUser;
     private readonly FrozenDictionary<long, PolicyBinding[]> _byGroup;
     private readonly FrozenDictionary<long, long[]> _groupsOfUser;
@@ -32,6 +33,7 @@ public sealed class PolicySnapshot
         IEnumerable<PolicyDatabase> databases,
         IEnumerable<(long Id, string Email)>? groups = null)
     {
+        Generation = Interlocked.Increment(ref _lastGeneration);
         GroupIdsByEmail = (groups ?? []).ToFrozenDictionary(g => g.Email, g => g.Id, StringComparer.Ordinal);
         Users = users.ToFrozenDictionary(u => u.Id);
         var list = bindings.ToList();
@@ -51,6 +53,9 @@ public sealed class PolicySnapshot
     public bool IsInGroup(long userId, string groupEmail) =>
         GroupIdsByEmail.TryGetValue(groupEmail, out var id) && _groupsOfUser.TryGetValue(userId, out var groups) && groups.Contains(id);
     public int BindingCount { get; }
+
+    /// <summary>Tells snapshots apart without holding on to them: each one built gets the next number.</summary>
+    public long Generation { get; }
 
     public FrozenDictionary<string, PolicyDatabase> Databases { get; }
 

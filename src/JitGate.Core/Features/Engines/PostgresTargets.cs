@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using JitGate.Core.Common;
 using JitGate.Core.Domain;
 using JitGate.Core.Persistence;
-using JitGate.Core.Policy;
 using JitGate.Engines.Postgres;
 using Microsoft.EntityFrameworkCore;
 
@@ -20,8 +19,11 @@ public sealed class PostgresTargets(SecretBox secrets)
     private readonly ConcurrentDictionary<string, PostgresServer> _servers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(long UserId, string DatabaseId), QueryLogin> _queryLogins = new();
 
-    /// <summary>A query role's login and the privileges last applied to it, as of one policy snapshot.</summary>
-    public sealed record QueryLogin(string RoleName, string Password, string AppliedFingerprint, PolicySnapshot Snapshot);
+    /// <summary>
+    /// A query role's login and the privileges last applied to it, as of one policy snapshot (its
+    /// generation: an entry must not keep an old snapshot alive).
+    /// </summary>
+    public sealed record QueryLogin(string RoleName, string Password, string AppliedFingerprint, long SnapshotGeneration);
 
     public bool TryGetQueryLogin(long userId, string databaseId, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out QueryLogin login) =>
         _queryLogins.TryGetValue((userId, databaseId), out login);

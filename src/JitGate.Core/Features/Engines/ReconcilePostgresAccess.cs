@@ -139,14 +139,14 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
         var snapshot = await policy.GetAsync(ct);
         var (grant, validUntil) = DesiredRead(snapshot, userId, database.Id, clock.GetUtcNow());
         if (targets.TryGetQueryLogin(userId, database.Id, out var known)
-            && ReferenceEquals(known.Snapshot, snapshot) && known.AppliedFingerprint == Fingerprint(grant, validUntil))
+            && known.SnapshotGeneration == snapshot.Generation && known.AppliedFingerprint == Fingerprint(grant, validUntil))
         {
             return known;
         }
 
         var role = await targets.RoleAsync(db, userId, database.Id, PostgresTargets.QueryRole, ct);
         await ApplyAsync(role, force: false, ct);
-        var login = new PostgresTargets.QueryLogin(role.RoleName, targets.Password(role), role.AppliedFingerprint ?? "", snapshot);
+        var login = new PostgresTargets.QueryLogin(role.RoleName, targets.Password(role), role.AppliedFingerprint ?? "", snapshot.Generation);
         targets.RememberQueryLogin(userId, database.Id, login);
         return login;
     }
