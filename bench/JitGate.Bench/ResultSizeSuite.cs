@@ -59,23 +59,38 @@ internal static class ResultSizeSuite
         await Task.Delay(1000);
         var idle = server.ReadStatusBytes("VmRSS");
         Console.WriteLine($"server resident set after warm-up: {ProcStatus.Mib(idle)} (VmRSS)");
-        Console.WriteLine($"{LoadResult.Header("POST /query")} {"bytes",10} {"rows",6} {"peak RSS",10} {"peak - before",14}");
+        Console.WriteLine($"{LoadResult.Header("POST /query")} {"bytes",10} {"rows",6} {"peak RSS",10} {"peak - before",14} {"alloc/query",12}");
         foreach (var (name, statement, maxRows, count) in phases)
         {
             var body = Http.Body(new { database = "hr_prod", statement, maxRows });
             var before = server.ReadStatusBytes("VmRSS");
             var reset = server.ResetPeak();
+            var allocatedBefore = await AllocatedBytesAsync(admin);
             var last = Array.Empty<byte>();
             var run = await LoadDriver.RunAsync(name, 1, count, limit, 0, async _ => last = await Http.PostForBytesAsync(admin, "/api/v1/query", body));
+            var allocatedPerQuery = (await AllocatedBytesAsync(admin) - allocatedBefore) / Math.Max(1, run.Latencies.Count);
             var bytes = last.Length;
             var rows = System.Text.Json.JsonDocument.Parse(last).RootElement.GetProperty("rowCount").GetInt32();
             var peak = server.ReadStatusBytes("VmHWM");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{run.Row()} {bytes,10:N0} {rows,6} {ProcStatus.Mib(peak),10} {ProcStatus.Mib(peak - before),14}{(reset ? "" : "  (peak not reset: since start)")}"));
+                $"{run.Row()} {bytes,10:N0} {rows,6} {ProcStatus.Mib(peak),10} {ProcStatus.Mib(peak - before),14} {allocatedPerQuery / 1024.0,8:N0} KiB{(reset ? "" : "  (peak not reset: since start)")}"));
         }
 
         var direct = await LoadDriver.RunSync("direct driver, 10,000 rows (context)", 1, requests, limit, 2, _ => DirectDriver.Sqlite(path, Wide, 10_000));
         Console.WriteLine(direct.Row());
-        Console.WriteLine("peak RSS is the server process's VmHWM during the phase; 'peak - before' is its growth over the resident set when the phase began.");
+        Console.WriteLine("peak RSS is the server process's VmHWM during the phase; 'peak - before' is its growth over the resident set when the phase began;");
+        Console.WriteLine("alloc/query is the server's managed allocations during the phase (dotnet.gc.heap.total_allocated from /metrics) over the queries answered (one /metrics read included).");
+    }
+
+    /// <summary>The server's managed bytes allocated since it started, from its Prometheus endpoint.</summary>
+    private static async Task<long> AllocatedBytesAsync(HttpClient client)
+    {
+        const string Name = "dotnet_gc_heap_total_allocated_bytes_total";
+        // The exporter answers from a cached scrape for a short while; wait it out so the figure is fresh.
+        await Task.Delay(1000);
+        var text = await client.GetStringAsync("/metrics");
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(Name, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"/metrics has no {Name}");
+        return (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
     }
 }

@@ -15,7 +15,7 @@ internal static class Observability
     {
         services.AddHealthChecks().AddDbContextCheck<JitGateDb>("metadata", tags: ["ready"]);
         services.AddOpenTelemetry().WithMetrics(m => m
-            .AddMeter(JitGateMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddMeter(JitGateMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
             .AddPrometheusExporter());
         return services;
     }
