@@ -35,7 +35,8 @@ internal static class RequestsSuite
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"access requests: create + approve with {pending:N0} pending, {requests} pairs per run (time bound {limit.TotalSeconds:0} s), clients {string.Join(",", clientCounts)}"));
 
-        await using var server = ServerProcess.Start();
+        // The webhook receiver listens on loopback, which JitGate refuses to deliver to by default.
+        await using var server = ServerProcess.Start(environment: new Dictionary<string, string> { ["JitGate__WebhooksToPrivateNetworks"] = "true" });
         using var admin = await server.SignupAdminAsync(TimeSpan.FromSeconds(60));
         await Expect(admin.PostAsJsonAsync("/api/v1/users", new { email = DevEmail, name = "Dev", password = DevPassword }));
         await Expect(admin.PostAsJsonAsync("/api/v1/users", new { email = OwnerEmail, name = "Owner", password = OwnerPassword }));

@@ -42,4 +42,10 @@ public sealed class JitGateOptions
 
     /// <summary>Sign-in attempts allowed per e-mail and address per minute.</summary>
     public int LoginAttemptsPerMinute { get; set; } = 10;
+
+    /// <summary>
+    /// Lets webhooks and Slack replies go to loopback, private, link-local and other non-public addresses.
+    /// Off by default, so that a project owner cannot make JitGate call services on its own network.
+    /// </summary>
+    public bool WebhooksToPrivateNetworks { get; set; }
 }

@@ -37,6 +37,10 @@ else dataProtection.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.
 builder.Services.AddSingleton<JobLeadership>();
 builder.Services.AddJitGateObservability();
 builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.DefaultRequestHeaders.UserAgent.ParseAdd("JitGate-Webhooks/1.0"))
+    .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+    {
+        ConnectCallback = PublicAddresses.Connector(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JitGateOptions>>().Value.WebhooksToPrivateNetworks),
+    })
     .AddResilienceHandler("webhook-timeout", pipeline => pipeline.AddTimeout(TimeSpan.FromSeconds(5)));
 
 builder.Services.AddProblemDetails();

@@ -43,6 +43,8 @@ public sealed class JitGateApp : WebApplicationFactory<Program>
     {
         builder.UseSetting("JitGate:DataDir", DataDir);
         builder.UseSetting("JitGate:LoginAttemptsPerMinute", "1000");
+        // The webhook and Slack receivers the tests start listen on loopback.
+        builder.UseSetting("JitGate:WebhooksToPrivateNetworks", "true");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.UseEnvironment("Testing");
         builder.ConfigureTestServices(services =>

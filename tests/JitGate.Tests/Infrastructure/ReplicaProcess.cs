@@ -35,6 +35,7 @@ public sealed class ReplicaProcess : IAsyncDisposable
         info.Environment["ConnectionStrings__Metadata"] = metadata + $";Application Name={name}";
         info.Environment["JitGate__DataDir"] = dataDir;
         info.Environment["JitGate__LoginAttemptsPerMinute"] = "10000";
+        info.Environment["JitGate__WebhooksToPrivateNetworks"] = "true";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         var replica = new ReplicaProcess(name, Process.Start(info)!, new Uri($"http://127.0.0.1:{port}"));

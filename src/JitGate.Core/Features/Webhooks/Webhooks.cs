@@ -6,6 +6,7 @@ using JitGate.Core.Features.Events;
 using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace JitGate.Core.Features.Webhooks;
 
@@ -22,7 +23,7 @@ public sealed record DeliveryDto(long Id, string EventId, string Event, string S
     DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt, DateTimeOffset NextAttemptAt, List<DeliveryAttemptDto> Log);
 
 /// <summary>A project's webhooks: its owners and workspace admins manage them; secrets and URLs are kept encrypted.</summary>
-public sealed class Webhooks(JitGateDb db, Permissions permissions, SecretBox secrets, AuditLog audit, TimeProvider clock)
+public sealed class Webhooks(JitGateDb db, Permissions permissions, SecretBox secrets, AuditLog audit, TimeProvider clock, IOptions<JitGateOptions> options)
 {
     public async Task<NewWebhookDto> CreateAsync(Actor actor, string projectId, CreateWebhookRequest request, CancellationToken ct)
     {
@@ -32,6 +33,7 @@ public sealed class Webhooks(JitGateDb db, Permissions permissions, SecretBox se
         {
             throw ApiProblem.Validation("url must be an absolute http or https address.");
         }
+        if (PublicAddresses.RefusalFor(url, options.Value.WebhooksToPrivateNetworks) is { } refusal) throw ApiProblem.Validation(refusal);
         var events = request.Events is null || request.Events.Count == 0 ? EventNames.All.ToList() : request.Events.Distinct().ToList();
         var unknown = events.Except(EventNames.All).ToList();
         if (unknown.Count > 0) throw ApiProblem.Validation($"Unknown events {string.Join(", ", unknown)}; known: {string.Join(", ", EventNames.All)}.");
