@@ -88,6 +88,9 @@ public sealed class WebhookTargetTests : IAsyncLifetime
     [InlineData("::ffff:127.0.0.1", false)]
     [InlineData("::ffff:10.0.0.1", false)]
     [InlineData("64:ff9b::a00:1", false)]
+    [InlineData("192.0.2.1", false)]
+    [InlineData("198.18.0.1", false)]
+    [InlineData("2001:db8::1", false)]
     public void Addresses_are_public_only_outside_the_internal_and_reserved_ranges(string address, bool isPublic) =>
         Assert.Equal(isPublic, PublicAddresses.IsPublic(IPAddress.Parse(address)));
 }

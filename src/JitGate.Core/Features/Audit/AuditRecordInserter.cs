@@ -15,6 +15,7 @@ namespace JitGate.Core.Features.Audit;
 internal sealed class AuditRecordInserter(MetadataStore store, IModel model) : IAsyncDisposable
 {
     private readonly (IProperty Property, Func<AuditRecord, object?> Read)[] _columns = Columns(model);
+    private string? _positionalInsert;
     private DbConnection? _connection;
     private DbCommand? _insert;
 
@@ -45,7 +46,7 @@ internal sealed class AuditRecordInserter(MetadataStore store, IModel model) : I
             foreach (var record in records)
             {
                 var command = batch.CreateBatchCommand();
-                command.CommandText = InsertSql(p => $"${p + 1}");
+                command.CommandText = _positionalInsert ??= InsertSql(p => $"${p + 1}");
                 foreach (var (property, read) in _columns)
                 {
                     var parameter = command.CreateParameter();

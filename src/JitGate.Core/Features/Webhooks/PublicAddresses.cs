@@ -46,29 +46,23 @@ public static class PublicAddresses
         return null;
     }
 
+    // Loopback, private, shared (CGNAT), link-local, unique-local, multicast, documentation and reserved
+    // ranges. NAT64 (64:ff9b::/96) and ::/8 can carry any IPv4 address, private ones included.
+    private static readonly IPNetwork[] NonPublic =
+    [
+        .. new[]
+        {
+            "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+            "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
+            "224.0.0.0/3",
+            "::/8", "64:ff9b::/96", "2001:db8::/32", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
+        }.Select(n => IPNetwork.Parse(n)),
+    ];
+
     /// <summary>False for loopback, private, shared, link-local, unique-local, multicast, documentation and reserved addresses.</summary>
     public static bool IsPublic(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
-        if (address.AddressFamily == AddressFamily.InterNetwork)
-        {
-            var b = address.GetAddressBytes();
-            return !(b[0] is 0 or 10 or 127 or >= 224
-                || (b[0] == 100 && b[1] is >= 64 and <= 127)
-                || (b[0] == 169 && b[1] == 254)
-                || (b[0] == 172 && b[1] is >= 16 and <= 31)
-                || (b[0] == 192 && b[1] == 168)
-                || (b[0] == 192 && b[1] == 0 && b[2] is 0 or 2)
-                || (b[0] == 198 && b[1] is 18 or 19)
-                || (b[0] == 198 && b[1] == 51 && b[2] == 100)
-                || (b[0] == 203 && b[1] == 0 && b[2] == 113));
-        }
-        if (address.AddressFamily != AddressFamily.InterNetworkV6) return false;
-        if (IPAddress.IPv6Loopback.Equals(address) || IPAddress.IPv6Any.Equals(address)) return false;
-        if (address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal) return false;
-        var v6 = address.GetAddressBytes();
-        // 2001:db8::/32 is for documentation. NAT64 (64:ff9b::/96) and ::/8 can carry any IPv4 address,
-        // private ones included, so they are refused whole.
-        return !(v6[0] == 0x20 && v6[1] == 0x01 && v6[2] == 0x0d && v6[3] == 0xb8) && !(v6[0] == 0x00 && v6[1] == 0x64 && v6[2] == 0xff && v6[3] == 0x9b) && v6[0] != 0x00;
+        return !NonPublic.Any(n => n.Contains(address));
     }
 }
