@@ -37,13 +37,20 @@ internal sealed record LoadResult(string Name, int Clients, List<double> Latenci
 /// </summary>
 internal static class LoadDriver
 {
+    /// <summary>
+    /// Warm-up lasts at least this long as well as <c>warmup</c> calls: the JIT promotes hot methods to
+    /// optimized code only after they have run for a while, and a long-running server runs optimized code.
+    /// </summary>
+    public static TimeSpan MinimumWarmup { get; set; } = TimeSpan.Zero;
+
     public static async Task<LoadResult> RunAsync(string name, int clients, int requests, TimeSpan limit, int warmup, Func<int, Task> operation)
     {
         var warmupIssued = -1;
-        await Task.WhenAll(Enumerable.Range(0, Math.Min(clients, Math.Max(1, warmup))).Select(_ => Task.Run(async () =>
+        var warmupClock = System.Diagnostics.Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, Math.Max(1, MinimumWarmup > TimeSpan.Zero ? clients : Math.Min(clients, warmup))).Select(_ => Task.Run(async () =>
         {
             int i;
-            while ((i = Interlocked.Increment(ref warmupIssued)) < warmup) await operation(-1 - i);
+            while ((i = Interlocked.Increment(ref warmupIssued)) < warmup || warmupClock.Elapsed < MinimumWarmup) await operation(-1 - i);
         })));
 
         var issued = -1;
