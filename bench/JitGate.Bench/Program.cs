@@ -52,7 +52,7 @@ switch (suite)
         Console.WriteLine("""
             usage: dotnet run -c Release --project bench/JitGate.Bench -- <suite> [options]
               authz      [--memory-only] [BenchmarkDotNet options; --job short unless a --job is given]
-              query      [requests (5000)] [--seconds 15] [--clients 1,16] [--engine sqlite|postgres]
+              query      [requests (5000)] [--seconds 15] [--clients 1,16] [--warmup-seconds 10] [--engine sqlite|postgres]
               requests   [--pending 10000] [--requests 1000] [--seconds 30] [--clients 1,8]
               audit      [--records 1000000] [--requests 100] [--seconds 20]
               result     [--employees 100000] [--requests 20] [--seconds 60]

@@ -25,7 +25,7 @@ internal static class QueryOverheadSuite
             args.Int("requests", 5000, positional: true),
             TimeSpan.FromSeconds(args.Double("seconds", 15)),
             args.Ints("clients", [1, 16]));
-        LoadDriver.MinimumWarmup = TimeSpan.FromSeconds(args.Double("warmup-seconds", 3));
+        LoadDriver.MinimumWarmup = TimeSpan.FromSeconds(args.Double("warmup-seconds", 10));
         Machine.Print();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"query overhead, {engine}: a one-row SELECT, {settings.Requests} requests per run (time bound {settings.Limit.TotalSeconds:0} s) after at least {LoadDriver.MinimumWarmup.TotalSeconds:0.#} s of warm-up, clients {string.Join(",", settings.Clients)}"));

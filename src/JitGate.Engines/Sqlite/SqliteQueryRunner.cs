@@ -47,7 +47,7 @@ public static class SqliteQueryRunner
             try
             {
                 // A kept connection re-reads the object list only when the schema changed since.
-                var version = SchemaVersion(connection.Handle!);
+                var version = SchemaVersion(lease);
                 if (lease.Schema is not { } known || known.SchemaVersion != version)
                 {
                     lease.Schema = (version, SqliteFiles.ReadObjects(connection));
@@ -119,17 +119,36 @@ public static class SqliteQueryRunner
         }
     }
 
-    private static int SchemaVersion(sqlite3 db)
+    private static int SchemaVersion(SqliteReadConnections.Lease lease)
     {
-        var rc = raw.sqlite3_prepare_v2(db, "PRAGMA schema_version", out sqlite3_stmt stmt);
-        using (stmt)
+        var db = lease.Connection.Handle!;
+        var stmt = lease.SchemaVersionStatement;
+        if (stmt is null)
         {
-            if (rc != raw.SQLITE_OK || raw.sqlite3_step(stmt) != raw.SQLITE_ROW)
+            var prepared = raw.sqlite3_prepare_v2(db, "PRAGMA schema_version", out stmt);
+            if (prepared != raw.SQLITE_OK)
+            {
+                stmt.Dispose();
+                throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), prepared);
+            }
+
+            lease.SchemaVersionStatement = stmt;
+        }
+
+        try
+        {
+            var rc = raw.sqlite3_step(stmt);
+            if (rc != raw.SQLITE_ROW)
             {
                 throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc);
             }
 
             return raw.sqlite3_column_int(stmt, 0);
+        }
+        finally
+        {
+            // Reset ends the statement's read transaction, so the connection goes back in autocommit.
+            raw.sqlite3_reset(stmt);
         }
     }
 

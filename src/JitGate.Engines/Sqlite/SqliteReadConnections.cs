@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace JitGate.Engines.Sqlite;
 
@@ -26,7 +27,7 @@ internal static class SqliteReadConnections
             while (queue.TryDequeue(out var kept))
             {
                 if (kept.FileStamp == stamp) return kept;
-                kept.Connection.Dispose();
+                kept.Close();
             }
         }
 
@@ -39,7 +40,7 @@ internal static class SqliteReadConnections
         var queue = Idle.GetOrAdd(lease.Path, _ => new ConcurrentQueue<Lease>());
         if (!reusable || queue.Count >= MaxIdlePerFile)
         {
-            lease.Connection.Dispose();
+            lease.Close();
             return;
         }
 
@@ -63,5 +64,14 @@ internal static class SqliteReadConnections
     {
         /// <summary>The file's tables and views as last read, with the schema version they were read at.</summary>
         public (int SchemaVersion, List<(string Name, string Kind)> Objects)? Schema { get; set; }
+
+        /// <summary>"PRAGMA schema_version", prepared once: it runs before every query on the connection.</summary>
+        public sqlite3_stmt? SchemaVersionStatement { get; set; }
+
+        public void Close()
+        {
+            SchemaVersionStatement?.Dispose();
+            Connection.Dispose();
+        }
     }
 }

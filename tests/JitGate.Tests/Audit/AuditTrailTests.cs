@@ -1,6 +1,10 @@
+using System.Data.Common;
 using System.Net;
 using System.Text.Json.Nodes;
+using JitGate.Core.Domain;
+using JitGate.Core.Features.Audit;
 using JitGate.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace JitGate.Tests.Audit;
 
@@ -64,6 +68,22 @@ public sealed class AuditTrailTests : IAsyncLifetime
         var recorded = (await _admin.GetOkAsync("/api/v1/audit?action=query.execute&pageSize=500")).AsArray()
             .Select(r => r!["detail"]!["statement"]!.GetValue<string>()).ToList();
         Assert.Equal(statements.Order(), recorded.Order());
+    }
+
+    [Fact]
+    public async Task A_record_the_store_refuses_fails_its_caller_and_leaves_no_transaction_behind()
+    {
+        var writer = _app.Services.GetRequiredService<QueryAuditWriter>();
+        var refused = new AuditRecord { At = _app.Clock.GetUtcNow(), Actor = "dev@example.com", Action = null!, Resource = "databases/hr_prod", Outcome = "allowed", DetailJson = "{}" };
+
+        await Assert.ThrowsAnyAsync<DbException>(() => writer.WriteAsync(refused));
+
+        // A transaction left open would hold the store's write lock: every later change would time out.
+        var binding = await _admin.BindAsync("sample", new { principal = "user:dev@example.com", role = "sqlEditorUser", duration = "PT1H" });
+        Assert.Equal(HttpStatusCode.OK, (await _dev.QueryAsync("hr_prod", "select 42")).StatusCode);
+        var queries = (await _admin.GetOkAsync("/api/v1/audit?action=query.execute")).AsArray();
+        Assert.Equal("select 42", Assert.Single(queries)!["detail"]!["statement"]!.GetValue<string>());
+        Assert.NotNull(binding["id"]);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ internal sealed class AuditRecordInserter(MetadataStore store, IModel model) : I
     private readonly (IProperty Property, Func<AuditRecord, object?> Read)[] _columns = Columns(model);
     private string? _positionalInsert;
     private DbConnection? _connection;
-    private DbCommand? _insert;
+    private PreparedCommands? _prepared;
 
     /// <summary>Commits all records in one transaction; after a failure, retries once on a new connection.</summary>
     public async Task InsertAsync(IReadOnlyList<AuditRecord> records, CancellationToken ct)
@@ -37,37 +37,80 @@ internal sealed class AuditRecordInserter(MetadataStore store, IModel model) : I
     private async Task InsertOnceAsync(IReadOnlyList<AuditRecord> records, CancellationToken ct)
     {
         var connection = _connection ??= await OpenAsync(ct);
+        if (connection.CanCreateBatch) await InsertBatchAsync(connection, records, ct);
+        else await InsertPreparedAsync(connection, records, ct);
+    }
+
+    /// <summary>PostgreSQL: every row in one round trip.</summary>
+    private async Task InsertBatchAsync(DbConnection connection, IReadOnlyList<AuditRecord> records, CancellationToken ct)
+    {
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        if (connection.CanCreateBatch)
+        await using var batch = connection.CreateBatch();
+        batch.Transaction = transaction;
+        foreach (var record in records)
         {
-            // PostgreSQL: every row in one round trip.
-            await using var batch = connection.CreateBatch();
-            batch.Transaction = transaction;
-            foreach (var record in records)
+            var command = batch.CreateBatchCommand();
+            command.CommandText = _positionalInsert ??= InsertSql(p => $"${p + 1}");
+            foreach (var (property, read) in _columns)
             {
-                var command = batch.CreateBatchCommand();
-                command.CommandText = _positionalInsert ??= InsertSql(p => $"${p + 1}");
-                foreach (var (property, read) in _columns)
-                {
-                    var parameter = command.CreateParameter();
-                    parameter.Value = Provider(property, read(record));
-                    command.Parameters.Add(parameter);
-                }
-                batch.BatchCommands.Add(command);
+                var parameter = command.CreateParameter();
+                parameter.Value = Provider(property, read(record));
+                command.Parameters.Add(parameter);
             }
-            await batch.ExecuteNonQueryAsync(ct);
+            batch.BatchCommands.Add(command);
         }
-        else
-        {
-            var insert = _insert ??= CreateInsert(connection);
-            insert.Transaction = transaction;
-            foreach (var record in records)
-            {
-                for (var i = 0; i < _columns.Length; i++) insert.Parameters[i].Value = Provider(_columns[i].Property, _columns[i].Read(record));
-                await insert.ExecuteNonQueryAsync(ct);
-            }
-        }
+        await batch.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// SQLite: BEGIN, INSERT and COMMIT are each compiled once and kept; an ADO.NET transaction object
+    /// would compile its BEGIN and COMMIT again on every commit.
+    /// </summary>
+    private async Task InsertPreparedAsync(DbConnection connection, IReadOnlyList<AuditRecord> records, CancellationToken ct)
+    {
+        var commands = _prepared ??= new PreparedCommands(Prepare(connection, "BEGIN IMMEDIATE"), CreateInsert(connection), Prepare(connection, "COMMIT"));
+        await commands.Begin.ExecuteNonQueryAsync(ct);
+        try
+        {
+            foreach (var record in records)
+            {
+                for (var i = 0; i < _columns.Length; i++) commands.Insert.Parameters[i].Value = Provider(_columns[i].Property, _columns[i].Read(record));
+                await commands.Insert.ExecuteNonQueryAsync(ct);
+            }
+            await commands.Commit.ExecuteNonQueryAsync(ct);
+        }
+        catch
+        {
+            // The connection goes back to the driver's pool: it must not carry the transaction along.
+            await RollBackQuietlyAsync(connection);
+            await ResetAsync();
+            throw;
+        }
+    }
+
+    private static async Task RollBackQuietlyAsync(DbConnection connection)
+    {
+        try
+        {
+            await using var rollback = connection.CreateCommand();
+            rollback.CommandText = "ROLLBACK";
+            await rollback.ExecuteNonQueryAsync();
+        }
+        catch (DbException)
+        {
+            // No transaction was open, or the connection is gone: either way none is left.
+        }
+    }
+
+    private sealed record PreparedCommands(DbCommand Begin, DbCommand Insert, DbCommand Commit);
+
+    private static DbCommand Prepare(DbConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Prepare();
+        return command;
     }
 
     private async Task<DbConnection> OpenAsync(CancellationToken ct)
@@ -123,9 +166,14 @@ internal sealed class AuditRecordInserter(MetadataStore store, IModel model) : I
 
     private async Task ResetAsync()
     {
-        if (_insert is not null) await _insert.DisposeAsync();
+        if (_prepared is not null)
+        {
+            await _prepared.Begin.DisposeAsync();
+            await _prepared.Insert.DisposeAsync();
+            await _prepared.Commit.DisposeAsync();
+        }
         if (_connection is not null) await _connection.DisposeAsync();
-        _insert = null;
+        _prepared = null;
         _connection = null;
     }
 
