@@ -1,4 +1,3 @@
-using System.Text.Json;
 using JitGate.Core.Common;
 using Microsoft.AspNetCore.Diagnostics;
 
@@ -18,10 +17,8 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
                 await ProblemWriter.WriteAsync(context, p.Status, p.Slug, p.Title, p.Message, p.Extensions);
                 return true;
             case BadHttpRequestException bad:
-                var detail = bad.InnerException is JsonException json
-                    ? $"The request body is not valid JSON for this call: {json.Message}"
-                    : bad.Message;
-                await ProblemWriter.WriteAsync(context, bad.StatusCode, bad.StatusCode == 413 ? "too-large" : "invalid-request", "Invalid request", detail);
+                var problem = BadRequestProblem.From(bad);
+                await ProblemWriter.WriteAsync(context, problem.Status, problem.Slug, problem.Title, problem.Message, problem.Extensions);
                 return true;
             case Npgsql.NpgsqlException db when db.IsTransient || db is Npgsql.PostgresException { SqlState: "53300" or "57P03" }:
                 logger.LogWarning(exception, "Metadata store unavailable on {Path}", context.Request.Path.Value);

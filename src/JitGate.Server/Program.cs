@@ -46,7 +46,12 @@ builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.DefaultR
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
+builder.Services.Configure<JsonOptions>(o =>
+{
+    o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
+    // Times without an offset would be read in the host's time zone: refused instead (400 invalid-time).
+    o.SerializerOptions.Converters.Add(new JitGate.Core.Common.Rfc3339JsonConverter());
+});
 
 builder.Services.AddAuthentication(SessionCookie.PolicyScheme)
     .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null)

@@ -44,6 +44,92 @@ public sealed class SqliteQueryRunnerTests(SampleDatabasesFixture databases) : I
         }
     }
 
+    public static TheoryData<string, int> JoinForms()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var database in new[] { "generated", "shared" })
+        {
+            for (var i = 0; i < JoinFormCases.All.Length; i++)
+            {
+                data.Add(database, i);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(JoinForms))]
+    public void Every_join_form_reads_only_granted_tables(string database, int index)
+    {
+        var join = JoinFormCases.All[index];
+        JoinFormCases.AssertOutcome(join, Run(databases.PathOf(database), join.Sql));
+    }
+
+    [Fact]
+    public void Tables_read_only_through_a_join_condition_are_listed_as_read()
+    {
+        var success = Assert.IsType<QueryOutcome.Success>(Run(databases.Generated, "select count(*) from employee join salary using (emp_no)"));
+
+        Assert.Equal(["employee", "salary"], success.TablesRead.Select(t => t.Name).Order());
+    }
+
+    [Fact]
+    public void A_granted_view_still_reads_what_it_is_built_on_but_a_join_beside_it_does_not()
+    {
+        var grant = ReadGrant.Tables([new TableRef("main", "employee"), new TableRef("main", "dept_emp_latest_date")]);
+
+        Assert.IsType<QueryOutcome.Success>(SqliteQueryRunner.Run(
+            databases.Generated, grant, "select count(*) from dept_emp_latest_date", Limits, CancellationToken.None));
+        Assert.IsType<QueryOutcome.Success>(SqliteQueryRunner.Run(
+            databases.Generated, grant, "select count(*) from employee e join dept_emp_latest_date l on l.emp_no = e.emp_no", Limits, CancellationToken.None));
+        var denied = Assert.IsType<QueryOutcome.Denied>(SqliteQueryRunner.Run(
+            databases.Generated, grant, "select count(*) from employee join dept_emp using (emp_no)", Limits, CancellationToken.None));
+        Assert.Equal(["dept_emp"], denied.Tables.Select(t => t.Name));
+    }
+
+    [Fact]
+    public void A_virtual_table_joined_by_using_needs_its_own_grant()
+    {
+        var folder = TestDatabases.NewFolder();
+        try
+        {
+            var path = Path.Combine(folder, "fts.db");
+            using (var setup = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=false"))
+            {
+                setup.Open();
+                using var create = setup.CreateCommand();
+                create.CommandText = """
+                    create table employee(emp_no integer primary key, first_name text);
+                    insert into employee values (1, 'a'), (2, 'b');
+                    create virtual table notes using fts5(emp_no, body);
+                    insert into notes values (1, 'secret one'), (2, 'secret two');
+                    """;
+                create.ExecuteNonQuery();
+            }
+
+            var grant = ReadGrant.Tables([new TableRef("main", "employee")]);
+            foreach (var sql in new[]
+            {
+                "select count(*) from employee join notes using (emp_no)",
+                "select count(*) from employee natural join notes",
+                "select count(*) from notes",
+                "select body from notes where notes match 'secret'",
+            })
+            {
+                var outcome = SqliteQueryRunner.Run(path, grant, sql, Limits, CancellationToken.None);
+                Assert.True(outcome is QueryOutcome.Denied or QueryOutcome.ReadOnlyViolation, $"{sql}\n{outcome}");
+            }
+
+            Assert.IsType<QueryOutcome.Success>(SqliteQueryRunner.Run(path, grant, "select count(*) from employee e1 join employee e2 using (emp_no)", Limits, CancellationToken.None));
+            Assert.IsType<QueryOutcome.Success>(SqliteQueryRunner.Run(path, grant, "select value from json_each('[1,2]') join employee on emp_no = value", Limits, CancellationToken.None));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public void The_database_files_are_unchanged_after_every_attack()
     {
@@ -169,7 +255,7 @@ public sealed class SqliteQueryRunnerTests(SampleDatabasesFixture databases) : I
         Assert.Contains(new TableRef("main", "dept_emp"), rows.TablesRead);
 
         var count = Assert.IsType<QueryOutcome.Success>(SqliteQueryRunner.Run(
-            databases.Shared, grant, "select count(*) from current_dept_emp", Limits, CancellationToken.None));
+            databases.Shared, grant, "select count(*) from dept_emp_latest_date", Limits, CancellationToken.None));
         Assert.Equal(1000L, count.Rows[0][0]);
 
         // Reading the underlying table directly is still not granted.

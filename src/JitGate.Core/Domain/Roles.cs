@@ -15,8 +15,12 @@ public static class ProjectRoles
     public const string SqlEditorUser = "sqlEditorUser";
     public static readonly IReadOnlyList<string> All = [Owner, Developer, SqlEditorUser];
 
-    /// <summary>Roles that may read rows (within their scope). A project owner may, as in Bytebase.</summary>
-    public static bool ReadsData(string role) => role is Owner or SqlEditorUser;
+    /// <summary>
+    /// Roles that may read rows (within their scope): only SQL Editor User. Owning a project means managing
+    /// and approving access to it, not reading its data: an owner who needs rows asks for them like anyone
+    /// else, so that every read of data is time-limited and audited as a grant.
+    /// </summary>
+    public static bool ReadsData(string role) => role is SqlEditorUser;
 }
 
 public static class BindingSources

@@ -1,12 +1,17 @@
 namespace JitGate.Core.Policy;
 
-/// <summary>A binding's reach: no databases and no tables means every database of the project.</summary>
+/// <summary>
+/// A binding's reach: whole databases and single tables. A binding with no scope at all (null) reaches
+/// every database of its project; a scope that names nothing reaches nothing. The API refuses an empty
+/// scope (<c>empty-scope</c>), so that an explicitly empty list can never widen to everything.
+/// </summary>
 public sealed record BindingScope
 {
     public List<string>? Databases { get; init; }
     public List<ScopedTable>? Tables { get; init; }
 
-    public bool IsEverything => (Databases is null || Databases.Count == 0) && (Tables is null || Tables.Count == 0);
+    /// <summary>True when the scope names no database and no table.</summary>
+    public bool NamesNothing => (Databases is null || Databases.Count == 0) && (Tables is null || Tables.Count == 0);
 }
 
 /// <summary>One table (or view) of one database.</summary>

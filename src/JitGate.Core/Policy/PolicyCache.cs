@@ -115,8 +115,10 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes)
 
     public static PolicyBinding ToPolicyBinding(long id, string? projectId, string role, DateTimeOffset? expiresAt, string? scopeJson)
     {
-        var scope = scopeJson is null ? null : Json.Deserialize<BindingScope>(scopeJson);
-        if (scope is null || scope.IsEverything)
+        // Only a binding stored without a scope reaches every database; a stored scope that names nothing
+        // (never written since empty scopes are refused, but fail closed should one exist) reaches nothing.
+        var scope = scopeJson is null ? null : Json.Deserialize<BindingScope>(scopeJson) ?? new BindingScope();
+        if (scope is null)
         {
             return new PolicyBinding(id, projectId, role, expiresAt, true, FrozenSet<string>.Empty, FrozenDictionary<string, TableRef[]>.Empty);
         }

@@ -14,6 +14,9 @@ public static class SqliteQueryRunner
 {
     private const int ProgressInterval = 1000;
 
+    // SQLITE_STMTSTATUS_REPREPARE (sqlite3.h): how often the statement was recompiled after a schema change.
+    private const int StatusReprepare = 5;
+
     /// <summary>
     /// Runs <paramref name="statement"/> (exactly one statement) as a principal holding
     /// <paramref name="grant"/>. A statement that reads anything not granted is never run: the outcome
@@ -43,17 +46,19 @@ public static class SqliteQueryRunner
         try
         {
             var connection = lease.Connection;
-            List<(string Name, string Kind)> objects;
+            SqliteSchemaMap schema;
             try
             {
-                // A kept connection re-reads the object list only when the schema changed since.
-                var version = SchemaVersion(lease);
-                if (lease.Schema is not { } known || known.SchemaVersion != version)
+                // The schema-version statement stays open until the query is done: it holds one read
+                // transaction, so the schema the program is checked against is the one it runs on and
+                // the statement is never silently recompiled against a newer schema.
+                var version = BeginRead(lease);
+                if (lease.Schema is not { } known || known.Version != version)
                 {
-                    lease.Schema = (version, SqliteFiles.ReadObjects(connection));
+                    lease.Schema = SqliteSchemaMap.Read(connection, version);
                 }
 
-                objects = lease.Schema.Value.Objects;
+                schema = lease.Schema;
                 if (lease.IsNew)
                 {
                     using var pragma = connection.CreateCommand();
@@ -65,6 +70,7 @@ public static class SqliteQueryRunner
             }
             catch (SqliteException ex)
             {
+                EndRead(lease);
                 throw SqliteFiles.Translate(path, ex.SqliteErrorCode, ex.Message, ex);
             }
 
@@ -77,7 +83,7 @@ public static class SqliteQueryRunner
                 raw.sqlite3_limit(db, raw.SQLITE_LIMIT_ATTACHED, 0);
             }
 
-            var policy = new SqliteReadPolicy(grant, objects, statement);
+            var policy = new SqliteReadPolicy(grant, schema.Objects, statement);
             strdelegate_authorizer authorizer = policy.Authorize;
             raw.sqlite3_set_authorizer(db, authorizer, null);
             var timedOut = false;
@@ -100,7 +106,7 @@ public static class SqliteQueryRunner
 
             try
             {
-                var outcome = Execute(path, db, policy, statement, limits, ref timedOut, cancellationToken);
+                var outcome = Execute(path, db, policy, schema, statement, limits, ref timedOut, cancellationToken);
                 // Only a connection back in autocommit (no transaction left open) serves another query.
                 reusable = raw.sqlite3_get_autocommit(db) != 0;
                 return outcome;
@@ -111,6 +117,7 @@ public static class SqliteQueryRunner
                 raw.sqlite3_set_authorizer(db, (strdelegate_authorizer?)null, null);
                 GC.KeepAlive(authorizer);
                 GC.KeepAlive(progress);
+                EndRead(lease);
             }
         }
         finally
@@ -119,7 +126,8 @@ public static class SqliteQueryRunner
         }
     }
 
-    private static int SchemaVersion(SqliteReadConnections.Lease lease)
+    /// <summary>Starts the query's read transaction and answers the schema version it sees.</summary>
+    private static int BeginRead(SqliteReadConnections.Lease lease)
     {
         var db = lease.Connection.Handle!;
         var stmt = lease.SchemaVersionStatement;
@@ -135,25 +143,27 @@ public static class SqliteQueryRunner
             lease.SchemaVersionStatement = stmt;
         }
 
-        try
+        var rc = raw.sqlite3_step(stmt);
+        if (rc != raw.SQLITE_ROW)
         {
-            var rc = raw.sqlite3_step(stmt);
-            if (rc != raw.SQLITE_ROW)
-            {
-                throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc);
-            }
-
-            return raw.sqlite3_column_int(stmt, 0);
+            raw.sqlite3_reset(stmt);
+            throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc);
         }
-        finally
+
+        return raw.sqlite3_column_int(stmt, 0);
+    }
+
+    /// <summary>Ends the read transaction that <see cref="BeginRead"/> started.</summary>
+    private static void EndRead(SqliteReadConnections.Lease lease)
+    {
+        if (lease.SchemaVersionStatement is { } stmt)
         {
-            // Reset ends the statement's read transaction, so the connection goes back in autocommit.
             raw.sqlite3_reset(stmt);
         }
     }
 
     private static QueryOutcome Execute(
-        string path, sqlite3 db, SqliteReadPolicy policy, string statement, QueryLimits limits,
+        string path, sqlite3 db, SqliteReadPolicy policy, SqliteSchemaMap schema, string statement, QueryLimits limits,
         ref bool timedOut, CancellationToken cancellationToken)
     {
         var rc = raw.sqlite3_prepare_v2(db, statement, out sqlite3_stmt stmt, out string tail);
@@ -190,6 +200,18 @@ public static class SqliteQueryRunner
                 return new QueryOutcome.ReadOnlyViolation("This statement would write to the database; this connection is read-only.");
             }
 
+            SqliteStorageCheck.Check(db, stmt, policy, schema);
+            if (policy.Violation is not null)
+            {
+                return new QueryOutcome.ReadOnlyViolation(policy.Violation);
+            }
+
+            if (policy.Denied.Count > 0)
+            {
+                return new QueryOutcome.Denied(policy.Denied);
+            }
+
+            var recompiles = raw.sqlite3_stmt_status(stmt, StatusReprepare, 0);
             policy.Running = true;
             var columns = ReadColumns(stmt);
             var rows = new List<object?[]>();
@@ -197,6 +219,13 @@ public static class SqliteQueryRunner
             while (true)
             {
                 rc = raw.sqlite3_step(stmt);
+                if (raw.sqlite3_stmt_status(stmt, StatusReprepare, 0) != recompiles)
+                {
+                    // Cannot happen inside the held read transaction; should it, the program that ran is
+                    // not the one checked, so nothing it produced is returned.
+                    return new QueryOutcome.Invalid("The database's schema changed as the statement started; run it again.");
+                }
+
                 if (rc == raw.SQLITE_ROW)
                 {
                     if (rows.Count == limits.MaxRows)

@@ -62,8 +62,8 @@ internal static class SqliteReadConnections
     /// <summary>An open connection to one file; <see cref="IsNew"/> until it has served a query.</summary>
     public sealed record Lease(string Path, SqliteConnection Connection, (long, long, long) FileStamp, bool IsNew)
     {
-        /// <summary>The file's tables and views as last read, with the schema version they were read at.</summary>
-        public (int SchemaVersion, List<(string Name, string Kind)> Objects)? Schema { get; set; }
+        /// <summary>The file's schema as last read, with the schema version it was read at.</summary>
+        public SqliteSchemaMap? Schema { get; set; }
 
         /// <summary>"PRAGMA schema_version", prepared once: it runs before every query on the connection.</summary>
         public sqlite3_stmt? SchemaVersionStatement { get; set; }

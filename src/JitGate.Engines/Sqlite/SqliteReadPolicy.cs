@@ -29,6 +29,9 @@ internal sealed class SqliteReadPolicy
         "pragma_index_info", "pragma_index_xinfo", "pragma_foreign_key_list",
     };
 
+    /// <summary>The table-valued functions readers may use without a grant: they see only their arguments or the schema.</summary>
+    public static IReadOnlyCollection<string> TableFunctions => PureTableFunctions;
+
     // Introspection only; none of them has a form that sets anything, so an argument is a name.
     private static readonly HashSet<string> AllowedPragmas = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -49,6 +52,7 @@ internal sealed class SqliteReadPolicy
     private readonly HashSet<(string, string)> _deniedSeen = [];
     private readonly List<TableRef> _read = [];
     private readonly HashSet<(string, string)> _readSeen = [];
+    private readonly HashSet<string> _usedDefinerViews = new(StringComparer.OrdinalIgnoreCase);
 
     public SqliteReadPolicy(ReadGrant grant, IEnumerable<(string Name, string Kind)> schemaObjects, string statement)
     {
@@ -74,8 +78,22 @@ internal sealed class SqliteReadPolicy
     /// <summary>Why a non-read action was refused; the first refusal wins.</summary>
     public string? Violation { get; private set; }
 
+    /// <summary>
+    /// While set, every action is allowed and nothing is recorded: the runner compiles its own
+    /// EXPLAIN-only statements (never run) to learn what a view or virtual table opens.
+    /// </summary>
+    public bool Quiet { get; set; }
+
+    /// <summary>Granted views the authorizer saw this statement read through; their own reads carry their rights.</summary>
+    public IReadOnlyCollection<string> UsedDefinerViews => _usedDefinerViews;
+
     public int Authorize(object? userData, int action, string? arg1, string? arg2, string? database, string? innermost)
     {
+        if (Quiet)
+        {
+            return raw.SQLITE_OK;
+        }
+
         switch (action)
         {
             case raw.SQLITE_SELECT:
@@ -126,6 +144,7 @@ internal sealed class SqliteReadPolicy
 
         if (!string.IsNullOrEmpty(innermost) && _definerViews.Contains(innermost))
         {
+            _usedDefinerViews.Add(innermost);
             Remember(_read, _readSeen, new TableRef("main", innermost));
             Remember(_read, _readSeen, new TableRef(schema, table));
             return raw.SQLITE_OK;
@@ -134,6 +153,34 @@ internal sealed class SqliteReadPolicy
         Remember(_denied, _deniedSeen, new TableRef(schema, table));
         return Running ? raw.SQLITE_DENY : raw.SQLITE_IGNORE;
     }
+
+    /// <summary>
+    /// Judges one table whose storage the compiled program opens (found by <see cref="SqliteProgram"/>,
+    /// whether or not the authorizer was told): readable when the grant allows it, or when it is storage of
+    /// a granted view that this statement reads through (<paramref name="definerViewReads"/>).
+    /// </summary>
+    /// <returns>False when the table is not readable; it is then named in <see cref="Denied"/>.</returns>
+    public bool AuthorizeStorage(string table, Func<string, IReadOnlyCollection<string>> definerViewReads)
+    {
+        if (SchemaTables.Contains(table) || PureTableFunctions.Contains(table))
+        {
+            return true;
+        }
+
+        var reference = new TableRef("main", table);
+        if (_grant.Allows("main", table)
+            || _usedDefinerViews.Any(view => definerViewReads(view).Contains(table, StringComparer.OrdinalIgnoreCase)))
+        {
+            Remember(_read, _readSeen, reference);
+            return true;
+        }
+
+        Remember(_denied, _deniedSeen, reference);
+        return false;
+    }
+
+    /// <summary>Refuses the statement for a reason other than a table read (storage JitGate cannot name, for one).</summary>
+    public void RefuseStatement(string reason) => Violation ??= reason;
 
     private int Refuse(string reason)
     {

@@ -20,39 +20,52 @@ public sealed class BadInputTests : IAsyncLifetime
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Theory]
-    [InlineData("{\"principal\": \"user:dev@example.com\", \"role\": ")]
-    [InlineData("not json at all")]
-    [InlineData("{\"principal\": 42, \"role\": \"sqlEditorUser\"}")]
-    [InlineData("{\"principal\": \"user:dev@example.com\", \"role\": \"sqlEditorUser\", \"expiresAt\": \"tomorrow\"}")]
-    [InlineData("{\"principal\": \"user:dev@example.com\", \"role\": \"sqlEditorUser\", \"scope\": {\"databases\": \"hr_prod\"}}")]
-    [InlineData("[]")]
-    public async Task Malformed_or_mistyped_json_is_400(string body)
+    [InlineData("{\"principal\": \"user:dev@example.com\", \"role\": ", "invalid-request", null)]
+    [InlineData("not json at all", "invalid-request", null)]
+    [InlineData("{\"principal\": 42, \"role\": \"sqlEditorUser\"}", "invalid-request", "principal")]
+    [InlineData("{\"principal\": \"user:dev@example.com\", \"role\": \"sqlEditorUser\", \"expiresAt\": \"tomorrow\"}", "invalid-time", "expiresAt")]
+    [InlineData("{\"principal\": \"user:dev@example.com\", \"role\": \"sqlEditorUser\", \"expiresAt\": 5}", "invalid-time", "expiresAt")]
+    [InlineData("{\"principal\": \"user:dev@example.com\", \"role\": \"sqlEditorUser\", \"scope\": {\"databases\": \"hr_prod\"}}", "invalid-request", "scope.databases")]
+    [InlineData("{\"principal\": \"user:dev@example.com\", \"role\": \"sqlEditorUser\", \"scope\": {\"tables\": [\"employee\"]}}", "invalid-request", "scope.tables[0]")]
+    [InlineData("[]", "invalid-request", null)]
+    public async Task Malformed_or_mistyped_json_is_400(string body, string type, string? field)
     {
         var response = await _admin.Http.PostAsync("/api/v1/projects/sample/bindings", new StringContent(body, Encoding.UTF8, "application/json"));
-        await Api.ProblemAsync(response, HttpStatusCode.BadRequest, "invalid-request");
+        var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest, type);
+        // The message speaks of the API's fields, never of .NET types.
+        Assert.DoesNotContain("JitGate.", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        if (field is not null) Assert.Equal(field, problem["field"]?.GetValue<string>());
         await AssertNoBindingsAsync();
     }
 
     [Theory]
-    [InlineData("P100Y")]
-    [InlineData("-PT1H")]
-    [InlineData("PT0S")]
-    [InlineData("four hours")]
-    [InlineData("P99999999999Y")]
-    public async Task Durations_over_the_maximum_negative_or_unreadable_are_400(string duration)
+    [InlineData("P100Y", "exceeds-maximum")]
+    [InlineData("P31D", "exceeds-maximum")]
+    [InlineData("-PT1H", "validation")]
+    [InlineData("PT0S", "validation")]
+    [InlineData("PT0.5S", "validation")]
+    [InlineData(" PT1H", "validation")]
+    [InlineData("PT1H ", "validation")]
+    [InlineData("P T1H", "validation")]
+    [InlineData("four hours", "validation")]
+    [InlineData("P99999999999Y", "validation")]
+    [InlineData("P10000Y", "validation")]
+    public async Task Durations_over_the_maximum_negative_or_unreadable_are_400(string duration, string type)
     {
         var response = await _admin.PostAsync("/api/v1/projects/sample/bindings", new { principal = "user:dev@example.com", role = "sqlEditorUser", duration });
-        await Api.ProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+        var problem = await Api.ProblemAsync(response, HttpStatusCode.BadRequest, type);
+        Assert.DoesNotContain("System.", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         await AssertNoBindingsAsync();
     }
 
     [Fact]
     public async Task An_expiry_in_the_past_or_beyond_the_maximum_is_400()
     {
-        foreach (var expiresAt in new[] { JitGateApp.Start.AddMinutes(-1), JitGateApp.Start, JitGateApp.Start.AddDays(400) })
+        foreach (var (expiresAt, type) in new[] { (JitGateApp.Start.AddMinutes(-1), "validation"), (JitGateApp.Start, "validation"), (JitGateApp.Start.AddDays(400), "exceeds-maximum") })
         {
             var response = await _admin.PostAsync("/api/v1/projects/sample/bindings", new { principal = "user:dev@example.com", role = "sqlEditorUser", expiresAt });
-            await Api.ProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+            await Api.ProblemAsync(response, HttpStatusCode.BadRequest, type);
         }
         var both = await _admin.PostAsync("/api/v1/projects/sample/bindings",
             new { principal = "user:dev@example.com", role = "sqlEditorUser", expiresAt = JitGateApp.Start.AddHours(1), duration = "PT1H" });

@@ -103,9 +103,9 @@ public sealed class UpdateBindingTests : IAsyncLifetime
     {
         var id = await GrantDevProdAsync(_owner);
 
-        var tooLong = await Api.ProblemAsync(await PatchAsync(_owner, "sample", id, new { duration = "P31D" }), HttpStatusCode.BadRequest, "validation");
+        var tooLong = await Api.ProblemAsync(await PatchAsync(_owner, "sample", id, new { duration = "P31D" }), HttpStatusCode.BadRequest, "exceeds-maximum");
         Assert.Equal("P30D", tooLong["maxDuration"]!.GetValue<string>());
-        await Api.ProblemAsync(await PatchAsync(_owner, "sample", id, new { expiresAt = JitGateApp.Start.AddDays(31) }), HttpStatusCode.BadRequest, "validation");
+        await Api.ProblemAsync(await PatchAsync(_owner, "sample", id, new { expiresAt = JitGateApp.Start.AddDays(31) }), HttpStatusCode.BadRequest, "exceeds-maximum");
         await Api.ProblemAsync(await PatchAsync(_owner, "sample", id, new { expiresAt = JitGateApp.Start.AddMinutes(-1) }), HttpStatusCode.BadRequest, "validation");
         await Api.ProblemAsync(await PatchAsync(_owner, "sample", id, new { expiresAt = JitGateApp.Start.AddHours(2), duration = "PT2H" }), HttpStatusCode.BadRequest, "validation");
         await Api.ProblemAsync(await PatchAsync(_owner, "sample", id, new { }), HttpStatusCode.BadRequest, "validation");

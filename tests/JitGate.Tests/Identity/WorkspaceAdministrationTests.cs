@@ -43,7 +43,7 @@ public sealed class WorkspaceAdministrationTests : IAsyncLifetime
         Assert.Equal("P1D", (await _admin.GetOkAsync("/api/v1/settings/workspace"))["maxAccessDuration"]!.GetValue<string>());
 
         var tooLong = await _admin.PostAsync("/api/v1/projects/sample/bindings", new { principal = "user:dev@example.com", role = "sqlEditorUser", duration = "P2D" });
-        var problem = await Api.ProblemAsync(tooLong, HttpStatusCode.BadRequest, "validation");
+        var problem = await Api.ProblemAsync(tooLong, HttpStatusCode.BadRequest, "exceeds-maximum");
         Assert.Equal("P1D", problem["maxDuration"]!.GetValue<string>());
         await _admin.BindAsync("sample", new { principal = "user:dev@example.com", role = "sqlEditorUser", duration = "P1D" });
 

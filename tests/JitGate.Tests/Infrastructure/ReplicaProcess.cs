@@ -22,7 +22,8 @@ public sealed class ReplicaProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
     public string Log { get { lock (_log) return string.Join('\n', _log.TakeLast(60)); } }
 
-    public static async Task<ReplicaProcess> StartAsync(string name, string metadata, string dataDir)
+    /// <summary>Starts a server process; <paramref name="metadata"/> null keeps the SQLite store in <paramref name="dataDir"/>.</summary>
+    public static async Task<ReplicaProcess> StartAsync(string name, string? metadata, string dataDir, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
         var server = Path.Combine(AppContext.BaseDirectory, "JitGate.Server.dll");
@@ -32,7 +33,8 @@ public sealed class ReplicaProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        info.Environment["ConnectionStrings__Metadata"] = metadata + $";Application Name={name}";
+        if (metadata is not null) info.Environment["ConnectionStrings__Metadata"] = metadata + $";Application Name={name}";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         info.Environment["JitGate__DataDir"] = dataDir;
         info.Environment["JitGate__LoginAttemptsPerMinute"] = "10000";
         info.Environment["JitGate__WebhooksToPrivateNetworks"] = "true";

@@ -117,6 +117,20 @@ public sealed class SlackTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("request hr_prod , 4h incident")]
+    [InlineData("request hr_prod ,,, 4h incident")]
+    [InlineData("request hr_prod employee 40d incident")]
+    [InlineData("request hr_prod employee 0m incident")]
+    public async Task A_slash_command_that_names_no_table_or_too_long_a_time_creates_nothing(string text)
+    {
+        var reply = JsonNode.Parse(await (await CommandAsync("UDEV", text)).Content.ReadAsStringAsync())!["text"]!.GetValue<string>();
+
+        Assert.DoesNotContain("created", reply, StringComparison.Ordinal);
+        // Still only the request made in InitializeAsync: an empty table list never widens to the whole database.
+        Assert.Single((await _dev.GetOkAsync("/api/v1/access-requests?filter=mine")).AsArray());
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("please")]
     [InlineData("request hr_prod employee")]

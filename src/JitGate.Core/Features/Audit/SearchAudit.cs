@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace JitGate.Core.Features.Audit;
 
-public sealed record AuditQuery(string? Actor, string? Action, string? Database, string? Outcome, DateTimeOffset? Since, DateTimeOffset? Until, int? Page, int? PageSize);
+/// <summary>Filters of <c>GET /audit</c>; <paramref name="Since"/> and <paramref name="Until"/> are RFC 3339 times with an offset.</summary>
+public sealed record AuditQuery(string? Actor, string? Action, string? Database, string? Outcome, string? Since, string? Until, int? Page, int? PageSize);
 
 public sealed record AuditRecordDto(long Id, DateTimeOffset At, string Actor, string Action, string Resource, string Outcome, string? Database, string? RemoteAddress, JsonElement Detail);
 
@@ -36,12 +37,12 @@ public sealed class SearchAudit(JitGateDb db)
         if (!string.IsNullOrEmpty(q.Outcome)) query = query.Where(r => r.Outcome == q.Outcome);
         if (q.Since is { } since)
         {
-            var from = since.ToUniversalTime();
+            var from = Rfc3339.Parse("since", since).ToUniversalTime();
             query = query.Where(r => r.At >= from);
         }
         if (q.Until is { } until)
         {
-            var to = until.ToUniversalTime();
+            var to = Rfc3339.Parse("until", until).ToUniversalTime();
             query = query.Where(r => r.At < to);
         }
 

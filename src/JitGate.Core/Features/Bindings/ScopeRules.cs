@@ -14,9 +14,17 @@ public static class ScopeRules
 {
     public const int MaxEntries = 1000;
 
+    /// <summary>
+    /// The scope to store: null when none was given (every database of the project), otherwise the named
+    /// databases and tables as the catalog spells them.
+    /// </summary>
+    /// <exception cref="ApiProblem">400 <c>empty-scope</c> when the scope names nothing (an empty
+    /// <c>databases</c> or <c>tables</c> list, or neither); 400 <c>validation</c> for a malformed entry,
+    /// a database outside the project or a table the catalog does not have.</exception>
     public static async Task<BindingScope?> NormalizeAsync(JitGateDb db, string? projectId, BindingScope? scope, CancellationToken ct)
     {
-        if (scope is null || scope.IsEverything) return null;
+        if (scope is null) return null;
+        CheckShape(scope);
         if ((scope.Databases?.Count ?? 0) + (scope.Tables?.Count ?? 0) > MaxEntries)
         {
             throw ApiProblem.Validation($"A scope may name at most {MaxEntries} databases and tables.");
@@ -56,4 +64,48 @@ public static class ScopeRules
         }
         return new BindingScope { Databases = wholeDatabases.Count > 0 ? wholeDatabases : null, Tables = tables.Count > 0 ? tables : null };
     }
+
+    /// <summary>
+    /// Refuses a scope that names nothing, whatever the path it came by: an explicitly empty list must
+    /// never read as "no scope", which means every database.
+    /// </summary>
+    /// <exception cref="ApiProblem">400 <c>empty-scope</c>, or 400 <c>validation</c> naming the malformed entry.</exception>
+    public static void CheckShape(BindingScope scope)
+    {
+        if (scope.Databases is { Count: 0 })
+        {
+            throw EmptyScope("scope.databases is an empty list");
+        }
+        if (scope.Tables is { Count: 0 })
+        {
+            throw EmptyScope("scope.tables is an empty list");
+        }
+        if (scope.NamesNothing)
+        {
+            throw EmptyScope("scope names no database and no table");
+        }
+        for (var i = 0; i < (scope.Databases?.Count ?? 0); i++)
+        {
+            if (string.IsNullOrWhiteSpace(scope.Databases![i]))
+            {
+                throw ApiProblem.Validation($"scope.databases[{i}] must be a database id (a string from GET /api/v1/databases).",
+                    new Dictionary<string, object?> { ["field"] = $"scope.databases[{i}]" });
+            }
+        }
+        for (var i = 0; i < (scope.Tables?.Count ?? 0); i++)
+        {
+            var table = scope.Tables![i];
+            if (table is null || string.IsNullOrWhiteSpace(table.Database) || string.IsNullOrWhiteSpace(table.Table))
+            {
+                throw ApiProblem.Validation(
+                    $"scope.tables[{i}] must be an object {{\"database\": \"<database id>\", \"schema\": \"<optional>\", \"table\": \"<name>\"}}.",
+                    new Dictionary<string, object?> { ["field"] = $"scope.tables[{i}]" });
+            }
+        }
+    }
+
+    private static ApiProblem EmptyScope(string what) =>
+        new(400, "empty-scope", "Empty scope",
+            $"{what}: name at least one database or table, or leave scope out to cover every database of the project.",
+            new Dictionary<string, object?> { ["field"] = "scope" });
 }

@@ -48,7 +48,8 @@ public sealed class UpdateBinding(JitGateDb db, Permissions permissions, AuditLo
         var before = new { binding.ExpiresAt, binding.Reason };
         if (changesExpiry)
         {
-            var expiresAt = request.NeverExpires is true ? null : await ExpiryRules.ResolveAsync(db, request.ExpiresAt, request.Duration, now, ct);
+            // neverExpires asks for no end, which only membership roles may have.
+            var expiresAt = await ExpiryRules.ResolveAsync(db, binding.Role, request.ExpiresAt, request.Duration, now, ct);
             if (expiresAt != binding.ExpiresAt)
             {
                 binding.ExpiresAt = expiresAt;

@@ -86,6 +86,18 @@ public sealed class CreateAccessRequest(
             var binding = await db.Bindings.AsNoTracking().FirstOrDefaultAsync(b => b.Id == bindingId && b.ProjectId == projectId, ct);
             if (binding is null || binding.PrincipalType != "user" || binding.PrincipalId != actor.UserId) throw ApiProblem.NotFound($"Binding {bindingId}");
             if (BindingDto.StatusOf(binding, now) != "active") throw ApiProblem.Validation($"Binding {bindingId} is not active; request new access instead.");
+            // An extension keeps what the binding reaches; other tables or another role are a new request.
+            if (body.Scope is not null)
+            {
+                throw ApiProblem.Validation("An extension keeps the binding's scope: leave scope out, or request new access for other databases or tables.",
+                    new Dictionary<string, object?> { ["field"] = "scope" });
+            }
+            if (body.Role is not null && body.Role != binding.Role)
+            {
+                throw ApiProblem.Validation($"An extension keeps the binding's role ({binding.Role}): leave role out, or request the other role anew.",
+                    new Dictionary<string, object?> { ["field"] = "role" });
+            }
+            if (binding.ExpiresAt is null) throw ApiProblem.Validation($"Binding {bindingId} never expires, so there is nothing to extend.");
             role = binding.Role;
             scope = binding.ScopeJson is null ? null : Json.Deserialize<BindingScope>(binding.ScopeJson);
         }
@@ -96,7 +108,14 @@ public sealed class CreateAccessRequest(
             scope = await ScopeRules.NormalizeAsync(db, projectId, body.Scope, ct);
         }
         if (body.Duration is null && body.ExpiresAt is null) throw ApiProblem.Validation("Give a duration (such as PT4H or P1D) or an absolute expiresAt.");
-        var resolved = (await ExpiryRules.ResolveAsync(db, body.ExpiresAt, body.Duration, now, ct))!.Value;
+        var resolved = (await ExpiryRules.ResolveAsync(db, role, body.ExpiresAt, body.Duration, now, ct))!.Value;
+        if (body.ExtendsBinding is { } extended
+            && await db.Bindings.AsNoTracking().Where(b => b.Id == extended).Select(b => b.ExpiresAt).FirstAsync(ct) is { } current
+            && resolved <= current)
+        {
+            throw ApiProblem.Validation($"An extension must end later than the binding does now ({current:yyyy-MM-ddTHH:mm:ssZ}); ask for a later time.",
+                new Dictionary<string, object?> { ["field"] = body.Duration is null ? "expiresAt" : "duration" });
+        }
         var duration = body.Duration is null ? null : Durations.Format(resolved - now);
         var days = (long)Math.Ceiling((resolved - now).TotalDays);
         var level = await risk.LevelAsync(projectId, role, scope, days, ct);

@@ -29,13 +29,30 @@ public sealed class RequestFinalizer(JitGateDb db, AuditLog audit, EventOutbox o
             expiresAt = now + span;
         }
 
+        // The maximum that applies is the one in force at approval: lowered since the request was made,
+        // the access is shortened to it (and the timeline says so) rather than refused, so that an
+        // approver's decision still gives the access the rules allow.
+        var max = await ExpiryRules.MaximumAsync(db, ct);
+        if (expiresAt - now > max)
+        {
+            var asked = expiresAt;
+            expiresAt = now + max;
+            db.RequestEvents.Add(new RequestEvent
+            {
+                RequestId = request.Id, At = now, ActorId = actor?.UserId, Kind = "shortened",
+                Comment = $"Shortened to the maximum access duration of {Durations.Format(max)}: ends {expiresAt:yyyy-MM-ddTHH:mm:ssZ} instead of {asked:yyyy-MM-ddTHH:mm:ssZ}.",
+            });
+        }
+
         Binding binding;
         if (request.ExtendsBindingId is { } extendId)
         {
             binding = await db.Bindings.FirstOrDefaultAsync(b => b.Id == extendId, ct)
                 ?? throw ApiProblem.Conflict($"Binding {extendId} no longer exists.");
             if (binding.RevokedAt is not null) throw ApiProblem.Conflict($"Binding {extendId} was revoked; request new access instead.");
-            var before = binding.ExpiresAt;
+            if (binding.ExpiresAt is not { } before || before <= now) throw ApiProblem.Conflict($"Binding {extendId} has ended; request new access instead.");
+            // An extension never shortens: approved late, or capped by a lowered maximum, it keeps the later end.
+            if (expiresAt < before) expiresAt = before;
             binding.ExpiresAt = expiresAt;
             binding.ExpiryRecordedAt = null;
             binding.ExpiringSoonNotifiedAt = null;

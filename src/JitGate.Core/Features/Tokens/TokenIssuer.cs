@@ -19,7 +19,8 @@ public static class TokenIssuer
         var expiresAt = now + DefaultLifetime;
         if (request.Duration is not null)
         {
-            if (!Durations.TryParse(request.Duration, out var span) || span <= TimeSpan.Zero) throw ApiProblem.Validation("duration must be a positive ISO 8601 duration such as P30D.");
+            var span = Durations.Parse("duration", request.Duration);
+            if (span > MaxLifetime) throw ApiProblem.Validation("A token may last at most P366D.", new Dictionary<string, object?> { ["field"] = "duration" });
             expiresAt = now + span;
         }
         else if (request.ExpiresAt is { } at)

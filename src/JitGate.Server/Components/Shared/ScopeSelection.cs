@@ -11,12 +11,18 @@ public sealed class ScopeSelection
 
     public bool IsEmptyManual => Manual && Databases.Count == 0 && Tables.Count == 0;
 
-    public BindingScope? ToScope() => !Manual ? null : new BindingScope
+    public BindingScope? ToScope()
     {
-        Databases = Databases.Count == 0 ? null : Databases.Order(StringComparer.Ordinal).ToList(),
-        Tables = Tables.Count == 0 ? null : Tables.Where(t => !Databases.Contains(t.Database))
-            .Select(t => new ScopedTable { Database = t.Database, Schema = t.Schema, Table = t.Table }).ToList(),
-    };
+        if (!Manual) return null;
+        // Tables of a database picked whole are covered by it; an emptied list is left out, never sent empty.
+        var tables = Tables.Where(t => !Databases.Contains(t.Database))
+            .Select(t => new ScopedTable { Database = t.Database, Schema = t.Schema, Table = t.Table }).ToList();
+        return new BindingScope
+        {
+            Databases = Databases.Count == 0 ? null : Databases.Order(StringComparer.Ordinal).ToList(),
+            Tables = tables.Count == 0 ? null : tables,
+        };
+    }
 
     public static ScopeSelection From(IEnumerable<string>? databases, IEnumerable<ScopedTable>? tables)
     {
@@ -30,7 +36,8 @@ public sealed class ScopeSelection
     /// <summary>A short text for lists: "All databases", "hr_prod", "hr_prod: employee, salary".</summary>
     public static string Describe(BindingScope? scope)
     {
-        if (scope is null || scope.IsEverything) return "All databases";
+        if (scope is null) return "All databases";
+        if (scope.NamesNothing) return "Nothing";
         var parts = new List<string>();
         parts.AddRange(scope.Databases ?? []);
         parts.AddRange((scope.Tables ?? []).GroupBy(t => t.Database).Select(g => $"{g.Key}: {string.Join(", ", g.Select(t => t.Table))}"));
