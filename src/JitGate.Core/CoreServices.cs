@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using JitGate.Core.Domain;
 using JitGate.Core.Features.Audit;
 using JitGate.Core.Features.Bindings;
@@ -36,7 +37,7 @@ public static class CoreServices
             // configured Maximum Pool Size bounds what a replica takes from the server.
             // Created by the container so that it is disposed, connections and all, with the host.
             services.AddSingleton(_ => NpgsqlDataSource.Create(metadataConnectionString));
-            services.AddDbContextPool<JitGateDb, JitGatePostgresDb>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+            services.AddDbContextPool<JitGateDb, JitGatePostgresDb>((sp, o) => QuietCommandErrors(o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())));
             services.AddScoped(sp => (JitGatePostgresDb)sp.GetRequiredService<JitGateDb>());
             services.AddSingleton(sp => new MetadataStore(MetadataProvider.Postgres, metadataConnectionString, sp.GetRequiredService<NpgsqlDataSource>()));
         }
@@ -44,7 +45,7 @@ public static class CoreServices
         {
             // Contexts come from a pool (as for PostgreSQL): nearly every API call needs one, and
             // building one costs more than the queries many calls make.
-            services.AddDbContextPool<JitGateDb>(o => o.UseSqlite(metadataConnectionString).AddInterceptors(new SqlitePragmas()));
+            services.AddDbContextPool<JitGateDb>(o => QuietCommandErrors(o.UseSqlite(metadataConnectionString).AddInterceptors(new SqlitePragmas())));
             services.AddSingleton(new MetadataStore(MetadataProvider.Sqlite, metadataConnectionString));
         }
         services.AddSingleton<ChangeFeed>();
@@ -139,4 +140,13 @@ public static class CoreServices
         await scope.ServiceProvider.GetRequiredService<SampleSeeder>().EnsureAsync(ct);
         await scope.ServiceProvider.GetRequiredService<ChangeFeed>().EnsureAsync(ct);
     }
+
+    /// <summary>
+    /// A failed command is the caller's to judge: most are expected (a lost race on a unique key, the
+    /// migrations history table that a fresh PostgreSQL store does not have yet) and handled there, and
+    /// one that is not surfaces as an exception that the server logs as an error itself. EF Core would
+    /// log every one as an error first; as a warning it stays visible without crying wolf.
+    /// </summary>
+    private static DbContextOptionsBuilder QuietCommandErrors(DbContextOptionsBuilder options) =>
+        options.ConfigureWarnings(w => w.Log((Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandError, LogLevel.Warning)));
 }

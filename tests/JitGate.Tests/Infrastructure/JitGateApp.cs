@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace JitGate.Tests.Infrastructure;
@@ -32,6 +33,15 @@ public sealed class JitGateApp : WebApplicationFactory<Program>
     public string DataDir { get; }
     public FakeTimeProvider Clock { get; }
 
+    /// <summary>Every error the server logged; disposing the server fails the test when there is one.</summary>
+    public ServerErrorLog ServerErrors { get; } = new();
+
+    /// <summary>
+    /// Errors a test provokes on purpose (a store made to refuse a write, say), matched by their text;
+    /// any other logged error still fails the test.
+    /// </summary>
+    public List<string> ExpectedServerErrors { get; } = [];
+
     /// <summary>Run on the system clock instead of the fake one, for the few tests about real elapsed time.</summary>
     public bool RealTime { get; }
     private Dictionary<string, string> Settings { get; }
@@ -47,10 +57,23 @@ public sealed class JitGateApp : WebApplicationFactory<Program>
         builder.UseSetting("JitGate:WebhooksToPrivateNetworks", "true");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging => logging.AddProvider(ServerErrors));
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton(RealTime ? TimeProvider.System : Clock);
         });
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+        var unexpected = ServerErrors.Errors
+            .Where(e => !ExpectedServerErrors.Any(expected => e.Contains(expected, StringComparison.Ordinal))).ToList();
+        if (unexpected.Count > 0)
+        {
+            throw new InvalidOperationException($"The server logged {unexpected.Count} error(s):\n{string.Join("\n---\n", unexpected.Take(5))}");
+        }
     }
 
     public string SampleDatabasePath(string name) => Path.Combine(DataDir, "sample", name + ".db");

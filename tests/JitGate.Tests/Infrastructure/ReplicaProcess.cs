@@ -77,11 +77,33 @@ public sealed class ReplicaProcess : IAsyncDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>Errors the process logged (the console logger's "fail:" and "crit:" lines, with what follows them).</summary>
+    public List<string> LoggedErrors
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.Select((line, i) => (line, i))
+                    .Where(x => x.line.StartsWith("fail: ", StringComparison.Ordinal) || x.line.StartsWith("crit: ", StringComparison.Ordinal))
+                    .Select(x => string.Join('\n', _log.Skip(x.i).Take(4))).ToList();
+            }
+        }
+    }
+
+    /// <summary>Errors a test provokes on purpose, matched by their text; any other fails the test at dispose.</summary>
+    public List<string> ExpectedErrors { get; } = [];
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         _process.Dispose();
+        var unexpected = LoggedErrors.Where(e => !ExpectedErrors.Any(x => e.Contains(x, StringComparison.Ordinal))).ToList();
+        if (unexpected.Count > 0)
+        {
+            throw new InvalidOperationException($"{Name} logged {unexpected.Count} error(s):\n{string.Join("\n---\n", unexpected.Take(5))}");
+        }
     }
 
     private static int FreePort()
