@@ -48,4 +48,11 @@ public sealed class JitGateOptions
     /// Off by default, so that a project owner cannot make JitGate call services on its own network.
     /// </summary>
     public bool WebhooksToPrivateNetworks { get; set; }
+
+    /// <summary>
+    /// How often the full pass over every JitGate-owned engine role runs (at most a minute): it reads each
+    /// role's privileges, attributes and memberships back from the engine and removes whatever no binding
+    /// gives (a hand-made GRANT, a membership), recording each removal in the audit. hh:mm:ss.
+    /// </summary>
+    public TimeSpan DriftCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

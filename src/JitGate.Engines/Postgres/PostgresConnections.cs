@@ -31,6 +31,28 @@ internal static class PostgresConnections
         }
     }
 
+    /// <summary>
+    /// Opens an admin connection from a pool of its own, for holding role locks: a caller waiting for a
+    /// lock must never take the connection that the lock's holder needs to finish its work.
+    /// </summary>
+    public static async Task<NpgsqlConnection> OpenLockAsync(PostgresServer server, string database, CancellationToken ct)
+    {
+        var builder = Builder(server, database, server.AdminUsername, server.AdminPassword);
+        builder.ApplicationName = "JitGate locks";
+        builder.MaxPoolSize = 10;
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>The pool of connections that log in as <paramref name="roleName"/>; replaced when the password changes.</summary>
     public static NpgsqlDataSource RoleSource(PostgresServer server, string database, string roleName, string password)
     {

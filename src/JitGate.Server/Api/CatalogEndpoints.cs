@@ -34,8 +34,9 @@ internal static class CatalogEndpoints
             TypedResults.Ok(await databases.TablesAsync(ctx.Actor(), id, ct)));
         catalog.MapPatch("/databases/{id}", async (string id, UpdateDatabaseRequest body, Databases databases, HttpContext ctx, CancellationToken ct) =>
             TypedResults.Ok(await databases.UpdateAsync(ctx.Actor(), id, body, ct)));
-        catalog.MapPost("/databases/{id}/credentials", async (string id, JitGate.Core.Features.Engines.IssueNativeCredentials issue, HttpContext ctx, CancellationToken ct) =>
-            TypedResults.Ok(await issue.HandleAsync(ctx.Actor(), id, ct)))
+        catalog.MapPost("/databases/{id}/credentials", async (string id, [Microsoft.AspNetCore.Mvc.FromBody] JitGate.Core.Features.Engines.NativeCredentialsRequest? body,
+                JitGate.Core.Features.Engines.IssueNativeCredentials issue, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await issue.HandleAsync(ctx.Actor(), id, body?.Rotate ?? false, ct)))
             .WithSummary("Temporary native credentials (PostgreSQL) for your current access, at most 12 hours");
         return api;
     }

@@ -22,6 +22,12 @@ internal abstract class LeaderJob(JobLeadership leadership, TimeProvider clock, 
             {
                 if (await leadership.IsLeaderAsync(stoppingToken)) await RunOnceAsync(stoppingToken);
             }
+            catch (JitGate.Engines.Postgres.PostgresEngineException e)
+            {
+                // A target that refuses (unreachable, a privilege the admin cannot revoke) is an operating
+                // condition, already in the audit with what to do; the job goes on with the next pass.
+                logger.LogWarning("{Job}: {Message}", GetType().Name, e.Message);
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogError(e, "{Job} failed; retrying on the next tick", GetType().Name);

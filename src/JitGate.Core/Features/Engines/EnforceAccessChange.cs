@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using JitGate.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,7 +8,7 @@ namespace JitGate.Core.Features.Engines;
 /// Called after a change of access commits (grant, revoke, approval, group change): brings the
 /// engine-side roles of the affected users in line before the change's answer is sent.
 /// </summary>
-public sealed class EnforceAccessChange(JitGateDb db, ReconcilePostgresAccess reconcile)
+public sealed class EnforceAccessChange(JitGateDb db, ReconcilePostgresAccess reconcile, ILogger<EnforceAccessChange> logger)
 {
     public async Task ForPrincipalAsync(string principalType, long principalId, CancellationToken ct)
     {
@@ -15,6 +16,15 @@ public sealed class EnforceAccessChange(JitGateDb db, ReconcilePostgresAccess re
             ? [principalId]
             : await db.GroupMembers.AsNoTracking().Where(m => m.GroupId == principalId).Select(m => m.UserId).ToListAsync(ct);
         if (users.Count == 0) return;
-        await reconcile.HandleAsync(users, force: false, ct);
+        try
+        {
+            await reconcile.HandleAsync(users, force: false, ct);
+        }
+        catch (JitGate.Engines.Postgres.PostgresEngineException e)
+        {
+            // The change has committed and stands. The reconciler recorded the failure in the audit and left
+            // the role failed closed (no login); its timer tries again, and a query meets a 503 until then.
+            logger.LogWarning("Access changed but the engine could not be brought in line yet: {Message}", e.Message);
+        }
     }
 }

@@ -2,21 +2,31 @@ using JitGate.Core.Common;
 using JitGate.Core.Features.Audit;
 using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
+using JitGate.Engines.Postgres;
 
 namespace JitGate.Core.Features.Engines;
+
+/// <summary>Body of <c>POST /databases/{id}/credentials</c>: <c>rotate</c> asks for a new password even while the last one is valid.</summary>
+public sealed record NativeCredentialsRequest(bool? Rotate);
 
 public sealed record NativeCredentials(string Host, int Port, string Database, string Username, string Password, DateTimeOffset ExpiresAt);
 
 /// <summary>
 /// Temporary credentials for a native client such as psql: a login role holding exactly the
 /// caller's current read access, valid until that access ends and at most 12 hours. Each call
-/// rotates the password; the reconciler ends the role's sessions when access ends.
+/// returns the password of the credential still valid, or a new one; the reconciler ends the role's sessions when access ends.
 /// </summary>
 public sealed class IssueNativeCredentials(JitGateDb db, PolicyCache policy, PostgresTargets targets, ReconcilePostgresAccess reconcile, AuditLog audit, TimeProvider clock)
 {
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromHours(12);
 
-    public async Task<NativeCredentials> HandleAsync(Actor actor, string databaseId, CancellationToken ct)
+    /// <summary>
+    /// Issues (or re-issues) the caller's credentials for one database. While an earlier credential is
+    /// still valid, its password is returned again with the new expiry, unless <paramref name="rotate"/>.
+    /// </summary>
+    /// <exception cref="ApiProblem">404 for a database the caller cannot see, 400 for an engine without native logins, 403 without read access.</exception>
+    /// <exception cref="JitGate.Engines.Postgres.PostgresEngineException">The engine could not be brought in line (answered as 503).</exception>
+    public async Task<NativeCredentials> HandleAsync(Actor actor, string databaseId, bool rotate, CancellationToken ct)
     {
         var snapshot = await policy.GetAsync(ct);
         var now = clock.GetUtcNow();
@@ -39,12 +49,21 @@ public sealed class IssueNativeCredentials(JitGateDb db, PolicyCache policy, Pos
         var expiresAt = until is { } u && u < now + MaxLifetime ? u : now + MaxLifetime;
 
         var role = await targets.RoleAsync(db, actor.UserId, databaseId, PostgresTargets.NativeRole, ct);
-        targets.Rotate(role);
-        role.CredentialExpiresAt = expiresAt;
-        audit.Add(db, actor, "credentials.issue", $"databases/{databaseId}", AuditLog.Success, new { role = role.RoleName, expiresAt }, databaseId);
-        await db.SaveChangesAsync(ct);
-        await reconcile.ApplyAsync(role, force: true, ct);
         var server = await targets.ServerAsync(db, database.InstanceId, ct);
+        // Callers on any replica take turns on the role: each reads what the one before it stored, so
+        // callers that overlap all leave with the one password the role has.
+        await using (await PostgresRoleLock.AcquireAsync(server, database.Name, [role.RoleName], ct))
+        {
+            await db.Entry(role).ReloadAsync(ct);
+            // A credential still valid keeps its password (its lifetime follows the access); a new one
+            // after the last ran out, or on request, gets a fresh password.
+            var reused = !rotate && role.CredentialExpiresAt is { } current && current > now && role.AppliedFingerprint is not null;
+            if (!reused) targets.Rotate(role);
+            role.CredentialExpiresAt = expiresAt;
+            audit.Add(db, actor, "credentials.issue", $"databases/{databaseId}", AuditLog.Success, new { role = role.RoleName, expiresAt, rotated = !reused }, databaseId);
+            await db.SaveChangesAsync(ct);
+            await reconcile.ApplyLockedAsync(role, force: true, ct);
+        }
         return new NativeCredentials(server.Host, server.Port, database.Name, role.RoleName, targets.Password(role), expiresAt);
     }
 }

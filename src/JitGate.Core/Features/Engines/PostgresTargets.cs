@@ -58,8 +58,18 @@ public sealed class PostgresTargets(SecretBox secrets)
             ProtectedPassword = secrets.Protect(NewPassword()),
         };
         db.EngineRoles.Add(role);
-        await db.SaveChangesAsync(ct);
-        return role;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return role;
+        }
+        catch (DbUpdateException)
+        {
+            // Another caller created the same row first (unique on database, user, kind): use theirs.
+            db.Entry(role).State = EntityState.Detached;
+            return await db.EngineRoles.FirstOrDefaultAsync(r => r.UserId == userId && r.DatabaseId == databaseId && r.Kind == kind, ct)
+                ?? throw new InvalidOperationException($"The engine role for user {userId} on {databaseId} could neither be created nor read.");
+        }
     }
 
     public string Password(EngineRole role) => secrets.Unprotect(role.ProtectedPassword);

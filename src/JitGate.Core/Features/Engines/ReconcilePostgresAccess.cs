@@ -52,7 +52,7 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
         {
             try
             {
-                changed += await EndAccessAsync([.. batch], now, ct);
+                changed += await EndAccessLockedAsync([.. batch], force, ct);
             }
             catch (PostgresEngineException e)
             {
@@ -61,10 +61,43 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
         }
         foreach (var role in others)
         {
-            if (await ApplyAsync(role, force, ct)) changed++;
+            try
+            {
+                if (await ApplyAsync(role, force, ct)) changed++;
+            }
+            catch (PostgresEngineException e)
+            {
+                // One role that cannot be fixed (recorded in the audit) does not stop the pass for the others.
+                failure ??= System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
         }
         failure?.Throw();
         return changed;
+    }
+
+    /// <summary>
+    /// Holds the batch's roles (<see cref="PostgresRoleLock"/>), then ends access for those that, read
+    /// again under the lock with the freshest policy, still have to end: another caller may have granted
+    /// one anew while this pass waited.
+    /// </summary>
+    private async Task<int> EndAccessLockedAsync(List<Ending> batch, bool force, CancellationToken ct)
+    {
+        var database = batch[0].Database;
+        var server = await targets.ServerAsync(db, database.InstanceId, ct);
+        await using var held = await PostgresRoleLock.AcquireAsync(server, database.Name, batch.Select(e => e.Role.RoleName).ToList(), ct);
+        var snapshot = await policy.GetFreshAsync(ct);
+        var now = clock.GetUtcNow();
+        var still = new List<Ending>();
+        foreach (var e in batch)
+        {
+            await db.Entry(e.Role).ReloadAsync(ct);
+            if (db.Entry(e.Role).State == EntityState.Detached) continue;
+            var (grant, validUntil) = Desired(snapshot, e.Role, now);
+            var fingerprint = Fingerprint(e.Role, grant, validUntil);
+            if (!EndsAccess(e.Role, grant) || (!force && e.Role.AppliedFingerprint == fingerprint)) continue;
+            still.Add(e with { Fingerprint = fingerprint, ValidUntil = validUntil });
+        }
+        return still.Count == 0 ? 0 : await EndAccessAsync(still, now, ct);
     }
 
     private sealed record Ending(EngineRole Role, PolicyDatabase Database, string Fingerprint, DateTimeOffset? ValidUntil);
@@ -152,16 +185,34 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
     }
 
     /// <summary>Makes one role match its desired state; true when the engine was changed.</summary>
+    /// <remarks>
+    /// The role is held (<see cref="PostgresRoleLock"/>) while its row is read again and the engine is
+    /// changed, so callers on any replica take turns: what one applies is never undone by another that
+    /// decided from an older policy or an older password.
+    /// </remarks>
+    /// <exception cref="PostgresEngineException">The engine could not be made to match (recorded in the audit; the role fails closed).</exception>
     public async Task<bool> ApplyAsync(EngineRole role, bool force, CancellationToken ct)
     {
         var snapshot = await policy.GetAsync(ct);
-        var now = clock.GetUtcNow();
         if (!snapshot.Databases.TryGetValue(role.DatabaseId, out var database) || database.Engine != "postgres") return false;
+        var server = await targets.ServerAsync(db, database.InstanceId, ct);
+        await using var held = await PostgresRoleLock.AcquireAsync(server, database.Name, [role.RoleName], ct);
+        await db.Entry(role).ReloadAsync(ct);
+        if (db.Entry(role).State == EntityState.Detached) return false;
+        return await ApplyLockedAsync(role, force, ct);
+    }
+
+    /// <summary>As <see cref="ApplyAsync"/>, for a caller that already holds the role's <see cref="PostgresRoleLock"/> and has read its row under it.</summary>
+    public async Task<bool> ApplyLockedAsync(EngineRole role, bool force, CancellationToken ct)
+    {
+        var snapshot = await policy.GetFreshAsync(ct);
+        if (!snapshot.Databases.TryGetValue(role.DatabaseId, out var database) || database.Engine != "postgres") return false;
+        var server = await targets.ServerAsync(db, database.InstanceId, ct);
+        var now = clock.GetUtcNow();
         var (grant, validUntil) = Desired(snapshot, role, now);
         var fingerprint = Fingerprint(role, grant, validUntil);
         if (!force && role.AppliedFingerprint == fingerprint) return false;
 
-        var server = await targets.ServerAsync(db, database.InstanceId, ct);
         PostgresReconcileReport report;
         try
         {
@@ -186,6 +237,8 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
             {
                 role = role.RoleName, role.Kind, userId = role.UserId, report.RoleCreated, report.Granted, report.Revoked,
                 report.RoleChanges, report.SessionsTerminated, validUntil,
+                // A forced pass that finds something to undo found drift: privileges or attributes no binding gives.
+                drift = force && !report.RoleCreated && (report.Revoked.Count > 0 || report.RoleChanges.Count > 0),
             }, database.Id, actorEmail: "system");
         }
         await db.SaveChangesAsync(ct);
