@@ -108,7 +108,7 @@ internal sealed partial class CelCompilation(IReadOnlyDictionary<string, (CelTyp
         if (name is not null && Local(name.Split('.')[0]) is null)
         {
             if (variables.TryGetValue(name, out var v)) return v;
-            if (!HasDeclaredPrefix(name)) return Unknown(s.Position, name);
+            if (!HasDeclaredPrefix(name)) return Unknown(Root(s).Position, name);
         }
         var (type, operand) = Visit(s.Operand);
         Require(type.Kind is CelKind.Map or CelKind.Dyn, s.Position, $"Type error: a {type} has no field '{s.Field}'");
@@ -119,6 +119,8 @@ internal sealed partial class CelCompilation(IReadOnlyDictionary<string, (CelTyp
             var other => throw new CelEvaluationException($"no such field '{field}' on {CelType.NameOf(other)}"),
         });
     }
+
+    private static CelNode Root(CelNode node) => node is CelSelect s ? Root(s.Operand) : node;
 
     private bool HasDeclaredPrefix(string name)
     {
