@@ -81,6 +81,7 @@ internal sealed partial class CelCompilation
         CelEvaluationException? error = null;
         foreach (var item in Items(range(a)))
         {
+            a.Step();
             a.Locals[slot] = item;
             try
             {
@@ -108,6 +109,7 @@ internal sealed partial class CelCompilation
         var count = 0;
         foreach (var item in Items(range(a)))
         {
+            a.Step();
             a.Locals[slot] = item;
             switch (predicate(a))
             {
@@ -128,6 +130,7 @@ internal sealed partial class CelCompilation
         var result = new List<object>();
         foreach (var item in Items(range(a)))
         {
+            a.Step();
             a.Locals[slot] = item;
             if (filter is not null)
             {

@@ -37,6 +37,11 @@ public sealed class CelProgram<TContext>
         {
             throw new CelEvaluationException("the expression is too deep to evaluate");
         }
+        catch (Exception e) when (e is ArithmeticException or ArgumentException or InvalidCastException or IndexOutOfRangeException or FormatException)
+        {
+            // A runtime failure the evaluator did not foresee is still a CEL error: the rule fails closed.
+            throw new CelEvaluationException("the condition could not be evaluated", e);
+        }
     }
 }
 
@@ -75,24 +80,45 @@ public static class CelCompiler
         ArgumentNullException.ThrowIfNull(variables);
         if (string.IsNullOrWhiteSpace(expression)) throw new CelException("The condition is empty.", 0);
         if (expression.Length > MaxLength) throw new CelException($"The condition is longer than {MaxLength} characters.", MaxLength);
-        var node = CelParser.Parse(expression);
         var declared = variables.ToDictionary(v => v.Key, v =>
         {
             var get = v.Value.Get;
             return (v.Value.Type, (CelEval)(a => get((TContext)a.Context!)));
         });
-        var compilation = new CelCompilation(declared, check);
-        var (type, eval) = compilation.Visit(node);
-        return new CelProgram<TContext>(eval, compilation.Locals, type, node);
+        try
+        {
+            var node = CelParser.Parse(expression);
+            var compilation = new CelCompilation(declared, check);
+            var (type, eval) = compilation.Visit(node);
+            return new CelProgram<TContext>(eval, compilation.Locals, type, node);
+        }
+        catch (Exception e) when (e is ArithmeticException or ArgumentException or IndexOutOfRangeException or FormatException or InvalidOperationException)
+        {
+            // Input the parser did not foresee is refused like any other unreadable condition, never a server error.
+            throw new CelException("The condition could not be read.", 0, e);
+        }
     }
 }
 
 internal delegate object CelEval(CelActivation activation);
 
-/// <summary>What one evaluation sees: the caller's context and the slots of comprehension variables.</summary>
+/// <summary>
+/// What one evaluation sees: the caller's context, the slots of comprehension variables, and a budget of
+/// comprehension steps, so that nested macros over lists cannot run for minutes.
+/// </summary>
 internal sealed class CelActivation(object? context, object[] locals)
 {
+    /// <summary>How many elements all comprehensions of one evaluation may visit together.</summary>
+    public const int MaxSteps = 100_000;
+
+    private int _steps;
+
     public object? Context { get; } = context;
 
     public object[] Locals { get; } = locals;
+
+    public void Step()
+    {
+        if (++_steps > MaxSteps) throw new CelEvaluationException($"the condition visits more than {MaxSteps:N0} elements in its macros");
+    }
 }

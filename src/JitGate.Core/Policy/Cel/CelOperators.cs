@@ -179,6 +179,7 @@ internal static class CelOperators
         long x when x == long.MinValue => throw new CelEvaluationException("return error for overflow"),
         long x => -x,
         double x => -x,
+        TimeSpan x when x == TimeSpan.MinValue => throw new CelEvaluationException("return error for overflow"),
         TimeSpan x => -x,
         _ => throw NoOverload(CelOps.Negate, a),
     };

@@ -17,7 +17,15 @@ internal static class CelRegex
     public static Regex Compile(string pattern)
     {
         if (Cache.TryGetValue(pattern, out var cached)) return cached;
-        var translated = Re2Translator.Translate(pattern);
+        string translated;
+        try
+        {
+            translated = Re2Translator.Translate(pattern);
+        }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
+        {
+            throw new Re2Exception("invalid pattern", 0);
+        }
         Regex regex;
         try
         {

@@ -46,7 +46,10 @@ internal static partial class CelTime
         decimal seconds = 0;
         foreach (Match m in GoDurationPart().Matches(s))
         {
-            var n = decimal.Parse(m.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture);
+            if (!decimal.TryParse(m.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) || n > 1e15m)
+            {
+                throw new CelEvaluationException($"duration('{s}'): out of range");
+            }
             seconds += m.Groups[2].Value switch
             {
                 "h" => n * 3600,
@@ -80,15 +83,19 @@ internal static partial class CelTime
     public static DateTime InZone(DateTimeOffset t, string? zone)
     {
         if (zone is null) return t.UtcDateTime;
-        if (zone.Length > 0 && zone[0] is '+' or '-' && TimeSpan.TryParseExact(zone[1..], @"hh\:mm", CultureInfo.InvariantCulture, out var offset))
-        {
-            return t.UtcDateTime + (zone[0] == '-' ? -offset : offset);
-        }
         try
         {
+            if (zone.Length > 0 && zone[0] is '+' or '-' && TimeSpan.TryParseExact(zone[1..], @"hh\:mm", CultureInfo.InvariantCulture, out var offset))
+            {
+                return t.UtcDateTime + (zone[0] == '-' ? -offset : offset);
+            }
             return TimeZoneInfo.ConvertTimeFromUtc(t.UtcDateTime, TimeZoneInfo.FindSystemTimeZoneById(zone));
         }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        catch (ArgumentOutOfRangeException)
+        {
+            throw new CelEvaluationException("timestamp out of range in that time zone");
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException or IOException or UnauthorizedAccessException)
         {
             throw new CelEvaluationException($"unknown time zone '{zone}'");
         }

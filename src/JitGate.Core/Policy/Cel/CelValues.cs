@@ -132,6 +132,9 @@ public sealed class CelException : Exception
     /// <summary>Creates the error at offset 0 with its cause.</summary>
     public CelException(string message, Exception inner) : base(message, inner) { }
 
+    /// <summary>Creates the error at <paramref name="position"/> with its cause.</summary>
+    public CelException(string message, int position, Exception inner) : base(message, inner) => Position = position;
+
     /// <summary>0-based character offset of the problem in the condition.</summary>
     public int Position { get; }
 }

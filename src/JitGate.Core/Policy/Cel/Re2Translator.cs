@@ -298,9 +298,9 @@ internal sealed class Re2Translator
                     var k = 0;
                     while (k < quoted.Length)
                     {
-                        var cp = char.ConvertToUtf32(quoted, k);
-                        k += cp > 0xFFFF ? 2 : 1;
-                        Literal(cp);
+                        var pair = char.IsHighSurrogate(quoted[k]) && k + 1 < quoted.Length && char.IsLowSurrogate(quoted[k + 1]);
+                        Literal(pair ? char.ConvertToUtf32(quoted[k], quoted[k + 1]) : quoted[k]);
+                        k += pair ? 2 : 1;
                     }
                     _out.Append(')');
                     return;
@@ -342,17 +342,23 @@ internal sealed class Re2Translator
         return $"\\{(negated ? 'P' : 'p')}{{{name}}}";
     }
 
+    // A lone surrogate (possible in JSON text) stands for itself.
     private int ReadCodePoint()
     {
-        var cp = char.ConvertToUtf32(_p, _i);
-        _i += cp > 0xFFFF ? 2 : 1;
-        return cp;
+        if (char.IsHighSurrogate(_p[_i]) && _i + 1 < _p.Length && char.IsLowSurrogate(_p[_i + 1]))
+        {
+            var cp = char.ConvertToUtf32(_p[_i], _p[_i + 1]);
+            _i += 2;
+            return cp;
+        }
+        return _p[_i++];
     }
 
     // An escape that stands for one character: \n, \x41, \x{1F600}, \101, or escaped punctuation.
     private int ReadEscapedCodePoint()
     {
         var at = _i;
+        if (_i + 1 >= _p.Length) throw new Re2Exception("trailing backslash at end of expression", at);
         var c = _p[_i + 1];
         _i += 2;
         switch (c)
