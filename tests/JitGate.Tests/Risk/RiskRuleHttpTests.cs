@@ -85,6 +85,9 @@ public sealed class RiskRuleHttpTests : IAsyncLifetime
 
         var request = await _dev.PostOkAsync("/api/v1/projects/sample/access-requests", new { scope = ProdTables, duration = "PT4H", reason = "incident" });
         Assert.Equal("high", request["riskLevel"]!.GetValue<string>());
+        var audited = Assert.Single((await _admin.GetOkAsync("/api/v1/audit?action=request.create")).AsArray())!;
+        var reason = Assert.Single(audited["detail"]!["riskReasons"]!.AsArray(), r => r!["failed"]!.GetValue<bool>())!;
+        Assert.Equal("rule 2", reason["rule"]!.GetValue<string>());
     }
 
     [Fact]
