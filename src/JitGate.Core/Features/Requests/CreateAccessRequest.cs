@@ -12,7 +12,11 @@ namespace JitGate.Core.Features.Requests;
 
 public sealed record CreateAccessRequestRequest(string? Role, BindingScope? Scope, string? Duration, DateTimeOffset? ExpiresAt, string? Reason, long? ExtendsBinding);
 
-public sealed record AccessRequestPreview(string RiskLevel, List<string> Steps, DateTimeOffset ExpiresAtIfApprovedNow);
+/// <summary>
+/// What a request would get. <see cref="RiskReasons"/> lists the rules that matched a database of the scope,
+/// and those that failed to evaluate there (failed: true, with the error), which count as matched.
+/// </summary>
+public sealed record AccessRequestPreview(string RiskLevel, List<string> Steps, DateTimeOffset ExpiresAtIfApprovedNow, List<RiskReason> RiskReasons);
 
 /// <summary>
 /// A project member asks for a role for a while, with a reason. The risk level and the approval
@@ -21,12 +25,12 @@ public sealed record AccessRequestPreview(string RiskLevel, List<string> Steps, 
 public sealed class CreateAccessRequest(
     JitGateDb db, Permissions permissions, RequestRisk risk, RequestFinalizer finalizer, AuditLog audit, EventOutbox outbox, PolicyCache policy, TimeProvider clock)
 {
-    private sealed record Checked(string Role, BindingScope? Scope, string? Duration, DateTimeOffset? ExpiresAt, string Reason, long? ExtendsBinding, string Level, List<string> Steps, DateTimeOffset ExpiresIfNow);
+    private sealed record Checked(string Role, BindingScope? Scope, string? Duration, DateTimeOffset? ExpiresAt, string Reason, long? ExtendsBinding, string Level, List<string> Steps, DateTimeOffset ExpiresIfNow, List<RiskReason> RiskReasons);
 
     public async Task<AccessRequestPreview> PreviewAsync(Actor actor, string projectId, CreateAccessRequestRequest body, CancellationToken ct)
     {
         var c = await CheckAsync(actor, projectId, body with { Reason = string.IsNullOrWhiteSpace(body.Reason) ? "preview" : body.Reason }, ct);
-        return new AccessRequestPreview(c.Level, c.Steps, c.ExpiresIfNow);
+        return new AccessRequestPreview(c.Level, c.Steps, c.ExpiresIfNow, c.RiskReasons);
     }
 
     public async Task<AccessRequestDto> HandleAsync(Actor actor, string projectId, CreateAccessRequestRequest body, CancellationToken ct)
@@ -54,7 +58,7 @@ public sealed class CreateAccessRequest(
         await db.SaveChangesAsync(ct);
         db.RequestEvents.Add(new RequestEvent { RequestId = request.Id, At = now, ActorId = actor.UserId, Kind = "created", Comment = c.Reason });
         audit.Add(db, actor, "request.create", $"access-requests/{request.Id}", AuditLog.Success,
-            new { requestId = request.Id, project = projectId, role = c.Role, scope = c.Scope, c.Duration, c.ExpiresAt, riskLevel = c.Level, steps = c.Steps, c.ExtendsBinding });
+            new { requestId = request.Id, project = projectId, role = c.Role, scope = c.Scope, c.Duration, c.ExpiresAt, riskLevel = c.Level, steps = c.Steps, c.ExtendsBinding, riskReasons = c.RiskReasons });
         var dto = await AccessRequestMapper.ToDtoAsync(db, request, false, ct);
         outbox.Add(db, EventNames.RequestCreated, projectId, dto, request.Id);
         if (c.Steps.Count == 0)
@@ -118,8 +122,9 @@ public sealed class CreateAccessRequest(
         }
         var duration = body.Duration is null ? null : Durations.Format(resolved - now);
         var days = (long)Math.Ceiling((resolved - now).TotalDays);
-        var level = await risk.LevelAsync(projectId, role, scope, days, ct);
+        var assessment = await risk.AssessAsync(projectId, role, scope, days, ct);
+        var level = assessment.Level;
         var steps = await ApprovalFlowSettings.StepsForAsync(db, RiskSources.RequestRole, level, ct);
-        return new Checked(role, scope, duration, body.Duration is null ? resolved : null, reason, body.ExtendsBinding, level, steps, resolved);
+        return new Checked(role, scope, duration, body.Duration is null ? resolved : null, reason, body.ExtendsBinding, level, steps, resolved, assessment.Reasons);
     }
 }

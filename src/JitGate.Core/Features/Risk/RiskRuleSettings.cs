@@ -8,16 +8,24 @@ using Microsoft.EntityFrameworkCore;
 
 namespace JitGate.Core.Features.Risk;
 
-public sealed record RiskRuleDto(long? Id, string? Source, string? Level, string? Title, string? Condition);
+/// <summary>
+/// A risk rule. <see cref="Warnings"/> is filled in answers only: sentences about parts of the condition
+/// that can never match (a literal no known value equals); a rule with warnings is still saved.
+/// </summary>
+public sealed record RiskRuleDto(long? Id, string? Source, string? Level, string? Title, string? Condition, List<string>? Warnings = null);
 
-/// <summary>Reads and replaces the risk rules; a condition that does not parse or type-check saves nothing.</summary>
+/// <summary>
+/// Reads and replaces the risk rules. A condition that does not parse or type-check, names an unknown
+/// variable or holds an invalid regular expression saves nothing (400 with ruleIndex and position).
+/// </summary>
 public sealed class RiskRuleSettings(JitGateDb db, AuditLog audit, RiskRuleSet ruleSet)
 {
     public async Task<List<RiskRuleDto>> GetAsync(Actor actor, CancellationToken ct)
     {
         Permissions.RequireAdminOrDba(actor);
-        return await db.RiskRules.AsNoTracking().OrderBy(r => r.Position)
-            .Select(r => new RiskRuleDto(r.Id, r.Source, r.Level, r.Title, r.Condition)).ToListAsync(ct);
+        var rules = await db.RiskRules.AsNoTracking().OrderBy(r => r.Position).ToListAsync(ct);
+        var known = await RiskKnownValues.LoadAsync(db, ct);
+        return rules.Select(r => new RiskRuleDto(r.Id, r.Source, r.Level, r.Title, r.Condition, WarningsOf(r.Condition, known))).ToList();
     }
 
     public async Task<List<RiskRuleDto>> PutAsync(Actor actor, List<RiskRuleDto>? rules, CancellationToken ct)
@@ -26,6 +34,8 @@ public sealed class RiskRuleSettings(JitGateDb db, AuditLog audit, RiskRuleSet r
         if (rules is null) throw ApiProblem.Validation("Send the whole list of rules: [{source, level, title, condition}].");
         if (rules.Count > 200) throw ApiProblem.Validation("At most 200 risk rules.");
         var entities = new List<RiskRule>();
+        var warnings = new List<List<string>>();
+        var known = await RiskKnownValues.LoadAsync(db, ct);
         for (var i = 0; i < rules.Count; i++)
         {
             var r = rules[i] ?? throw ApiProblem.Validation($"Rule {i + 1} is empty.");
@@ -37,7 +47,9 @@ public sealed class RiskRuleSettings(JitGateDb db, AuditLog audit, RiskRuleSet r
             var condition = r.Condition ?? "";
             try
             {
-                CelCompiler.Compile(condition, RiskContext.Variables);
+                var program = CelCompiler.CompileProgram(condition, RiskContext.Variables);
+                CelCompiler.AsCondition(program);
+                warnings.Add(RiskConditionAnalysis.Warnings(program, known));
             }
             catch (CelException e)
             {
@@ -59,7 +71,19 @@ public sealed class RiskRuleSettings(JitGateDb db, AuditLog audit, RiskRuleSet r
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         ruleSet.Invalidate();
-        return entities.Select(r => new RiskRuleDto(r.Id, r.Source, r.Level, r.Title, r.Condition)).ToList();
+        return entities.Select((r, i) => new RiskRuleDto(r.Id, r.Source, r.Level, r.Title, r.Condition, warnings[i])).ToList();
+    }
+
+    private static List<string> WarningsOf(string condition, IReadOnlyDictionary<string, IReadOnlySet<string>> known)
+    {
+        try
+        {
+            return RiskConditionAnalysis.Warnings(CelCompiler.CompileProgram(condition, RiskContext.Variables), known);
+        }
+        catch (CelException e)
+        {
+            return [$"This condition no longer compiles, so the rule counts as matched for every request: {e.Message}"];
+        }
     }
 
     private static ApiProblem RuleProblem(int index, string detail) =>
