@@ -70,6 +70,7 @@ public static class CoreServices
         services.AddScoped<Projects>();
         services.AddScoped<Databases>();
         services.AddScoped<RegisterInstance>();
+        services.AddScoped<SyncInstance>();
         services.AddScoped<CreateBinding>();
         services.AddScoped<ListBindings>();
         services.AddScoped<RevokeBinding>();
@@ -142,11 +143,13 @@ public static class CoreServices
     }
 
     /// <summary>
-    /// A failed command is the caller's to judge: most are expected (a lost race on a unique key, the
-    /// migrations history table that a fresh PostgreSQL store does not have yet) and handled there, and
+    /// A failed command or save is the caller's to judge: most are expected (a lost race on a unique key,
+    /// the migrations history table that a fresh PostgreSQL store does not have yet) and handled there, and
     /// one that is not surfaces as an exception that the server logs as an error itself. EF Core would
     /// log every one as an error first; as a warning it stays visible without crying wolf.
     /// </summary>
     private static DbContextOptionsBuilder QuietCommandErrors(DbContextOptionsBuilder options) =>
-        options.ConfigureWarnings(w => w.Log((Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandError, LogLevel.Warning)));
+        options.ConfigureWarnings(w => w.Log(
+            (Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandError, LogLevel.Warning),
+            (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.SaveChangesFailed, LogLevel.Warning)));
 }

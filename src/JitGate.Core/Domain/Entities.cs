@@ -84,6 +84,12 @@ public sealed class DatabaseEntity
     public required string EnvironmentId { get; set; }
     public DateTimeOffset SyncedAt { get; set; }
     public List<DatabaseTable> Tables { get; set; } = [];
+
+    /// <summary>
+    /// What every login reaches in this database regardless of JitGate's grants (PostgreSQL's PUBLIC), as a
+    /// JSON array of <c>{kind, object, detail, fix}</c>, renewed at each sync; null when never read.
+    /// </summary>
+    public string? WarningsJson { get; set; }
 }
 
 public sealed class DatabaseTable

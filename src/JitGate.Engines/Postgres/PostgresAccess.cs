@@ -42,6 +42,7 @@ public static class PostgresAccess
 
         await using var connection = await OpenAsync(server, database, ct);
         var (tables, missing, notGrantable) = await ResolveTablesAsync(connection, desired, ct);
+        var sequences = await OwnedSequencesAsync(connection, tables, ct);
         var role = PostgresSql.Ident(roleName);
         var changes = new List<string>();
         var existing = await ReadRoleAsync(connection, roleName, validUntil, ct);
@@ -63,7 +64,7 @@ public static class PostgresAccess
         }
 
         var applied = await PostgresPrivileges.ApplyAsync(
-            connection, database, roleName, new PostgresPrivileges.Wanted(true, tables), ct);
+            connection, database, roleName, new PostgresPrivileges.Wanted(true, tables, sequences), ct);
         if (applied.LeftOver.Count > 0)
         {
             // More than granted must never stay usable: no logins, no open sessions, until a DBA fixes it.
@@ -544,6 +545,44 @@ public static class PostgresAccess
             .OrderBy(t => t.Schema, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal)
             .ToList();
         return (tables, missing, notGrantable);
+    }
+
+    /// <summary>
+    /// The sequences that <paramref name="tables"/> own through a SERIAL or identity column (pg_depend
+    /// types 'a' and 'i'), limited to those the admin may hand out: reading them is part of reading the
+    /// table with pg_dump; one the admin may not grant is left out rather than failing the grant.
+    /// </summary>
+    private static async Task<List<TableRef>> OwnedSequencesAsync(NpgsqlConnection connection, List<TableRef> tables, CancellationToken ct)
+    {
+        if (tables.Count == 0)
+        {
+            return [];
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
+            select distinct sn.nspname, s.relname
+            from unnest($1::text[], $2::text[]) as t(schema_name, table_name)
+            join pg_namespace tn on tn.nspname = t.schema_name
+            join pg_class tc on tc.relnamespace = tn.oid and tc.relname = t.table_name
+            join pg_depend d on d.refobjid = tc.oid and d.refclassid = 'pg_class'::regclass and d.classid = 'pg_class'::regclass
+                            and d.deptype in ('a', 'i')
+            join pg_class s on s.oid = d.objid and s.relkind = 'S'
+            join pg_namespace sn on sn.oid = s.relnamespace
+            -- CASE: the planner may test the privilege before the join has kept sequences only.
+            where case when s.relkind = 'S' then has_sequence_privilege(s.oid, 'SELECT WITH GRANT OPTION') else false end
+            order by 1, 2
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = tables.Select(t => t.Schema).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = tables.Select(t => t.Name).ToArray() });
+        var sequences = new List<TableRef>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            sequences.Add(new TableRef(reader.GetString(0), reader.GetString(1)));
+        }
+
+        return sequences;
     }
 
     private static async Task<NpgsqlConnection> OpenAsync(PostgresServer server, string database, CancellationToken ct)

@@ -31,12 +31,19 @@ internal static partial class PostgresPrivileges
         };
     }
 
-    /// <summary>What the role should hold in the database it is connected to.</summary>
-    public sealed record Wanted(bool Connect, IReadOnlyList<TableRef> Tables)
+    /// <summary>
+    /// What the role should hold in the database it is connected to: CONNECT, USAGE on the schemas of its
+    /// tables, SELECT on its tables, and SELECT on the sequences those tables own (a SERIAL or identity
+    /// column's), which reading a table with the usual tools needs: <c>pg_dump -t</c> reads the owned
+    /// sequence's state along with the table.
+    /// </summary>
+    public sealed record Wanted(bool Connect, IReadOnlyList<TableRef> Tables, IReadOnlyList<TableRef>? Sequences = null)
     {
         public IReadOnlySet<string> Schemas { get; } = Tables.Select(t => t.Schema).ToHashSet(StringComparer.Ordinal);
 
         private readonly HashSet<(string, string)> _tables = Tables.Select(t => (t.Schema, t.Name)).ToHashSet();
+
+        private readonly HashSet<(string, string)> _sequences = (Sequences ?? []).Select(t => (t.Schema, t.Name)).ToHashSet();
 
         /// <summary>True when <paramref name="held"/> is exactly something wanted (without grant option).</summary>
         public bool Covers(Held held) => !held.Grantable && held switch
@@ -44,6 +51,7 @@ internal static partial class PostgresPrivileges
             { Kind: "database", Privilege: "CONNECT" } => Connect,
             { Kind: "schema", Privilege: "USAGE" } => Schemas.Contains(held.Name),
             { Kind: "table", Privilege: "SELECT" } => _tables.Contains((held.Schema!, held.Name)),
+            { Kind: "sequence", Privilege: "SELECT" } => _sequences.Contains((held.Schema!, held.Name)),
             _ => false,
         };
     }
@@ -217,6 +225,25 @@ internal static partial class PostgresPrivileges
         {
             var table = wanted.Tables[(int)index - 1];
             missing.Add(($"TABLE {PostgresSql.Qualified(table.Schema, table.Name)}", $"SELECT on table {table.Schema}.{table.Name}"));
+        }
+
+        await reader.CloseAsync();
+        if (wanted.Sequences is { Count: > 0 } sequences)
+        {
+            await using var seq = new NpgsqlCommand(
+                """
+                select t.i from unnest($2::text[], $3::text[]) with ordinality as t(s, n, i)
+                where not has_sequence_privilege($1::name, format('%I.%I', t.s, t.n), 'SELECT')
+                """, connection);
+            seq.Parameters.Add(new NpgsqlParameter { Value = roleName });
+            seq.Parameters.Add(new NpgsqlParameter { Value = sequences.Select(t => t.Schema).ToArray() });
+            seq.Parameters.Add(new NpgsqlParameter { Value = sequences.Select(t => t.Name).ToArray() });
+            await using var rows = await seq.ExecuteReaderAsync(ct);
+            while (await rows.ReadAsync(ct))
+            {
+                var sequence = sequences[(int)rows.GetInt64(0) - 1];
+                missing.Add(($"SEQUENCE {PostgresSql.Qualified(sequence.Schema, sequence.Name)}", $"SELECT on sequence {sequence.Schema}.{sequence.Name}"));
+            }
         }
 
         return missing;

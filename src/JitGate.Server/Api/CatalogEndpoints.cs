@@ -25,6 +25,15 @@ internal static class CatalogEndpoints
             var instance = await register.HandleAsync(ctx.Actor(), body, ct);
             return TypedResults.Created($"/api/v1/instances/{instance.Id}", instance);
         }).WithSummary("Register a database server (a SQLite file) and sync its databases");
+        catalog.MapGet("/instances/{id}", async (string id, SyncInstance sync, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await sync.GetAsync(ctx.Actor(), id, ct)))
+            .WithSummary("An instance, its databases and what PUBLIC exposes in them, as last synced");
+        catalog.MapGet("/instances/{id}/warnings", async (string id, SyncInstance sync, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok((await sync.GetAsync(ctx.Actor(), id, ct)).Warnings))
+            .WithSummary("What every login reaches regardless of JitGate's grants (PostgreSQL PUBLIC), with the SQL that closes each");
+        catalog.MapPost("/instances/{id}/sync", async (string id, SyncInstance sync, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(await sync.HandleAsync(ctx.Actor(), id, ct)))
+            .WithSummary("Read the instance's databases, tables and PUBLIC exposure again from its engine");
 
         catalog.MapGet("/databases", async (string? project, string? name, Databases databases, HttpContext ctx, CancellationToken ct) =>
             TypedResults.Ok(await databases.ListAsync(ctx.Actor(), project, name, ct)));

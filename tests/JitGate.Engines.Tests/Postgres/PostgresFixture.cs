@@ -75,6 +75,7 @@ public sealed class PostgresFixture : IAsyncLifetime
         await ExecuteAsSuperuserAsync(Database,
             $"GRANT USAGE ON SCHEMA public TO {AdminName} WITH GRANT OPTION",
             $"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {AdminName} WITH GRANT OPTION",
+            $"GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {AdminName} WITH GRANT OPTION",
             // A second schema the admin may not hand out, for schema-level refusals.
             "CREATE SCHEMA payroll",
             "CREATE TABLE payroll.bonus (emp_no int, amount int)",
@@ -138,6 +139,22 @@ public sealed class PostgresFixture : IAsyncLifetime
         var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
         process.WaitForExit();
         return (process.ExitCode, output);
+    }
+
+    /// <summary>Runs a client program of PostgreSQL (pg_dump, say) over TCP as <paramref name="role"/>.</summary>
+    public (int ExitCode, string Output) Client(string program, string role, string password, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program, ["-h", "127.0.0.1", "-p", Port.ToString(), "-U", role, "-d", Database, .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["PGPASSWORD"] = password;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output.Result + errors);
     }
 
     private static string SampleFolder()

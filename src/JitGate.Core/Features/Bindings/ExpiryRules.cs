@@ -28,18 +28,18 @@ public static class ExpiryRules
         if (duration is not null)
         {
             var span = Durations.Parse("duration", duration);
-            if (span > max) throw ExceedsMaximum(max, $"duration {duration} is longer than");
+            if (span > max) throw ExceedsMaximum(max, $"duration {duration} is longer.");
             return now + span;
         }
         if (expiresAt is { } at)
         {
             if (at <= now) throw ApiProblem.Validation("expiresAt must be in the future.", new Dictionary<string, object?> { ["field"] = "expiresAt" });
-            if (at - now > max) throw ExceedsMaximum(max, "expiresAt is further away than");
+            if (at - now > max) throw ExceedsMaximum(max, "expiresAt is further away than that.");
             return at.ToUniversalTime();
         }
         if (ProjectRoles.ReadsData(role))
         {
-            throw ExceedsMaximum(max, $"{role} reads data, so its access must end: give a duration or an expiresAt within");
+            throw ExceedsMaximum(max, $"{role} reads data, so its access must end: give a duration or an expiresAt.");
         }
         return null;
     }
@@ -47,9 +47,9 @@ public static class ExpiryRules
     /// <summary>The longest access that may be granted now: the workspace maximum.</summary>
     public static Task<TimeSpan> MaximumAsync(JitGateDb db, CancellationToken ct) => WorkspaceSettingsStore.MaxAccessDurationAsync(db, ct);
 
-    /// <summary>The 400 <c>exceeds-maximum</c> problem; <paramref name="what"/> starts the sentence.</summary>
-    public static ApiProblem ExceedsMaximum(TimeSpan max, string what) =>
+    /// <summary>The 400 <c>exceeds-maximum</c> problem; <paramref name="why"/> says what was asked for.</summary>
+    public static ApiProblem ExceedsMaximum(TimeSpan max, string why) =>
         new(400, "exceeds-maximum", "Longer than the maximum",
-            $"{what} the maximum access duration of {Durations.Format(max)} (the workspace setting).",
+            $"Access may last at most {Durations.Format(max)} (the workspace maximum): {why}",
             new Dictionary<string, object?> { ["maxDuration"] = Durations.Format(max) });
 }

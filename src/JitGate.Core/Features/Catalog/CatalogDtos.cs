@@ -15,4 +15,13 @@ public sealed record ColumnDto(string Name, string Type);
 
 public sealed record TableDto(string Schema, string Name, string Kind, List<ColumnDto> Columns);
 
-public sealed record InstanceDto(string Id, string Name, string Engine, string Environment, List<DatabaseDto> Databases);
+/// <summary>Something every login can reach regardless of JitGate's grants, in <paramref name="Database"/>, and the SQL that closes it.</summary>
+/// <param name="Kind"><c>publicRead</c> (a table, view or column PUBLIC may read) or <c>publicDefinerFunction</c> (a SECURITY DEFINER function PUBLIC may execute).</param>
+/// <param name="Database">The database id.</param>
+/// <param name="Target">schema.table, schema.table.column, or the function's signature (<c>object</c> on the wire).</param>
+/// <param name="Detail">What is exposed, for people.</param>
+/// <param name="Fix">The statement that closes it.</param>
+public sealed record InstanceWarningDto(string Kind, string Database, [property: System.Text.Json.Serialization.JsonPropertyName("object")] string Target, string Detail, string Fix);
+
+/// <summary>A registered instance, its databases, and what PUBLIC exposes in them (PostgreSQL).</summary>
+public sealed record InstanceDto(string Id, string Name, string Engine, string Environment, List<DatabaseDto> Databases, List<InstanceWarningDto> Warnings);

@@ -39,13 +39,13 @@ public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache p
 
         var now = clock.GetUtcNow();
         Instance instance;
-        List<(string Name, IReadOnlyList<CatalogTable> Tables)> found;
+        List<(string Name, IReadOnlyList<CatalogTable> Tables, IReadOnlyList<ExposureFinding>? Warnings)> found;
         switch (request.Engine)
         {
             case "sqlite":
                 var path = RequireSqlitePath(request.Path);
                 instance = new Instance { Id = id, Name = name, Engine = "sqlite", EnvironmentId = request.Environment, Path = path, CreatedAt = now };
-                found = [(System.IO.Path.GetFileNameWithoutExtension(path), ReadSqlite(path))];
+                found = [(System.IO.Path.GetFileNameWithoutExtension(path), ReadSqlite(path), null)];
                 break;
             case "postgres":
                 var server = RequirePostgres(request);
@@ -62,7 +62,7 @@ public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache p
 
         db.Instances.Add(instance);
         var databases = new List<DatabaseEntity>();
-        foreach (var (dbName, tables) in found)
+        foreach (var (dbName, tables, warnings) in found)
         {
             var database = new DatabaseEntity
             {
@@ -73,6 +73,7 @@ public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache p
                 EnvironmentId = request.Environment,
             };
             DatabaseSync.Apply(db, database, tables, now);
+            InstanceWarnings.Store(database, warnings);
             db.Databases.Add(database);
             databases.Add(database);
         }
@@ -80,7 +81,7 @@ public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache p
             new { engine = instance.Engine, environment = instance.EnvironmentId, project = request.Project, databases = databases.Select(d => d.Id) });
         await db.SaveChangesAsync(ct);
         policy.Invalidate();
-        return new InstanceDto(id, name, instance.Engine, instance.EnvironmentId, databases.Select(d => Databases.ToDto(d, instance.Engine)).ToList());
+        return InstanceWarnings.ToDto(instance, databases);
     }
 
     private static PostgresServer RequirePostgres(RegisterInstanceRequest r)
@@ -94,7 +95,7 @@ public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache p
         return new PostgresServer(r.Host.Trim(), r.Port ?? 5432, r.Username.Trim(), r.Password);
     }
 
-    private static async Task<List<(string Name, IReadOnlyList<CatalogTable> Tables)>> ReadPostgresAsync(PostgresServer server, CancellationToken ct)
+    internal static async Task<List<(string Name, IReadOnlyList<CatalogTable> Tables, IReadOnlyList<ExposureFinding>? Warnings)>> ReadPostgresAsync(PostgresServer server, CancellationToken ct)
     {
         try
         {
@@ -105,10 +106,10 @@ public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache p
                     "JitGate's admin login is not ready: " + string.Join("; ", problems),
                     new Dictionary<string, object?> { ["problems"] = problems });
             }
-            var result = new List<(string, IReadOnlyList<CatalogTable>)>();
+            var result = new List<(string, IReadOnlyList<CatalogTable>, IReadOnlyList<ExposureFinding>?)>();
             foreach (var name in await PostgresCatalog.ListDatabasesAsync(server, ct))
             {
-                result.Add((name, await PostgresCatalog.ReadTablesAsync(server, name, ct)));
+                result.Add((name, await PostgresCatalog.ReadTablesAsync(server, name, ct), await PostgresExposure.ReadAsync(server, name, ct)));
             }
             return result;
         }
@@ -138,7 +139,7 @@ public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache p
         return full;
     }
 
-    private static IReadOnlyList<CatalogTable> ReadSqlite(string path)
+    internal static IReadOnlyList<CatalogTable> ReadSqlite(string path)
     {
         try
         {

@@ -216,9 +216,18 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
         PostgresReconcileReport report;
         try
         {
-            report = EndsAccess(role, grant)
-                ? await PostgresAccess.EndAccessAsync(server, database.Name, role.RoleName, ct)
-                : await PostgresAccess.ReconcileAsync(server, database.Name, role.RoleName, targets.Password(role), grant, validUntil, ct);
+            try
+            {
+                report = EndsAccess(role, grant)
+                    ? await PostgresAccess.EndAccessAsync(server, database.Name, role.RoleName, ct)
+                    : await PostgresAccess.ReconcileAsync(server, database.Name, role.RoleName, targets.Password(role), grant, validUntil, ct);
+            }
+            catch (Npgsql.NpgsqlException e) when (!ct.IsCancellationRequested)
+            {
+                // Whatever the engine says that the engine layer did not foresee is still the engine's answer.
+                throw new PostgresEngineException($"{database.Name}: the engine refused a change to role {role.RoleName}: "
+                    + (e is Npgsql.PostgresException p ? $"{p.MessageText} ({p.SqlState})" : e.Message), e);
+            }
         }
         catch (PostgresEngineException e)
         {

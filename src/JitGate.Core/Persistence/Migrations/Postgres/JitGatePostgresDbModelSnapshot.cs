@@ -328,6 +328,9 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset>("SyncedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("WarningsJson")
+                        .HasColumnType("text");
+
                     b.HasKey("Id");
 
                     b.HasIndex("EnvironmentId");

@@ -312,6 +312,9 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
                     b.Property<long>("SyncedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("WarningsJson")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("EnvironmentId");
