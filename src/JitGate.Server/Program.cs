@@ -93,6 +93,7 @@ app.UseStatusCodePages(async ctx =>
     await ProblemWriter.WriteAsync(http, status, status == 404 ? "not-found" : "http-" + status, ReasonPhrase(status),
         status == 404 ? $"Nothing is at {http.Request.Path.Value}." : ReasonPhrase(status) + ".");
 });
+app.UseMiddleware<CookieCsrfGuard>();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

@@ -44,6 +44,9 @@ public sealed class ApiToken
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>The token that was used to make this one (a personal token made while signed in with another); it ends with it.</summary>
+    public long? ParentTokenId { get; set; }
 }
 
 public sealed class EnvironmentEntity

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using JitGate.Core.Common;
 using JitGate.Core.Features.Identity;
 using JitGate.Core.Policy;
@@ -22,9 +23,12 @@ internal static class IdentityEndpoints
             .WithSummary("Exchange e-mail and password for a bearer token");
         auth.MapPost("/logout", async (Logout logout, HttpContext ctx, CancellationToken ct) =>
         {
-            await logout.HandleAsync(ctx.Actor(), ctx.BearerToken()!, ct);
+            // The token this call was signed in with: the bearer's, or the console session's.
+            var token = ctx.BearerToken() ?? ctx.User.FindFirst(SessionCookie.TokenClaim)?.Value;
+            if (token is not null) await logout.HandleAsync(ctx.Actor(), token, ct);
+            if (ctx.BearerToken() is null) await ctx.SignOutAsync(SessionCookie.CookieScheme);
             return TypedResults.NoContent();
-        }).RequireAuthorization().WithSummary("Revoke the token used for this call");
+        }).RequireAuthorization().WithSummary("Revoke the token (or end the console session) used for this call, and every token made with it");
 
         api.MapGet("/me", async (HttpContext ctx, PolicyCache policy, CancellationToken ct) =>
         {

@@ -12,7 +12,10 @@ internal static class ActorExtensions
         var user = context.User;
         var id = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("Endpoint is missing RequireAuthorization().");
         return new Actor(long.Parse(id, CultureInfo.InvariantCulture), user.FindFirstValue(ClaimTypes.Email)!,
-            user.FindFirstValue(ClaimTypes.Role)!, context.Connection.RemoteIpAddress?.ToString());
+            user.FindFirstValue(ClaimTypes.Role)!, context.Connection.RemoteIpAddress?.ToString())
+        {
+            TokenId = long.TryParse(user.FindFirstValue(BearerAuthenticationHandler.TokenIdClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var token) ? token : null,
+        };
     }
 
     public static string? BearerToken(this HttpContext context)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using JitGate.Core.Features.Identity;
 using JitGate.Core.Policy;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -18,6 +19,7 @@ internal static class SessionCookie
     public const string TokenClaim = "jitgate:session-token";
     public const string RemoteAddressClaim = "jitgate:remote-address";
     public const string LoginPath = "/login";
+    public const string CookieName = "jitgate.session";
 
     public static AuthenticationBuilder AddJitGateSessionCookie(this AuthenticationBuilder auth)
     {
@@ -25,7 +27,7 @@ internal static class SessionCookie
             o.ForwardDefaultSelector = ctx => ctx.Request.Headers.Authorization.Count > 0 ? BearerAuthenticationHandler.SchemeName : CookieScheme);
         auth.AddCookie(CookieScheme, o =>
         {
-            o.Cookie.Name = "jitgate.session";
+            o.Cookie.Name = CookieName;
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
@@ -73,22 +75,29 @@ internal static class SessionCookie
     }
 
     /// <summary>
-    /// Re-reads the user on every request so that a changed workspace role applies at once and a
-    /// removed user is signed out; the address is the current request's, for the audit trail.
+    /// Checks the cookie's session token against the token store on every request, so a session ended
+    /// anywhere (logout, a revoke, expiry) ends every copy of its cookie at once; and re-reads the user so
+    /// that a changed workspace role applies at once and a removed user is signed out. The address is the
+    /// current request's, for the audit trail.
     /// </summary>
     private static async Task RefreshAsync(CookieValidatePrincipalContext ctx)
     {
         var principal = ctx.Principal;
         var policy = ctx.HttpContext.RequestServices.GetRequiredService<PolicyCache>();
-        if (principal is null
+        var tokens = ctx.HttpContext.RequestServices.GetRequiredService<TokenValidator>();
+        var sessionToken = principal?.FindFirstValue(TokenClaim);
+        var valid = sessionToken is null ? null : await tokens.ValidateAsync(sessionToken, ctx.HttpContext.RequestAborted);
+        if (principal is null || valid is null
             || !long.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            || valid.UserId != id
             || !(await policy.GetFreshAsync(ctx.HttpContext.RequestAborted)).Users.TryGetValue(id, out var user))
         {
             ctx.RejectPrincipal();
             await ctx.HttpContext.SignOutAsync(CookieScheme);
             return;
         }
-        ctx.ReplacePrincipal(Principal(user, principal.FindFirstValue(TokenClaim),
-            ctx.HttpContext.Connection.RemoteIpAddress?.ToString(), CookieScheme));
+        var refreshed = Principal(user, sessionToken, ctx.HttpContext.Connection.RemoteIpAddress?.ToString(), CookieScheme);
+        ((ClaimsIdentity)refreshed.Identity!).AddClaim(new Claim(BearerAuthenticationHandler.TokenIdClaim, valid.TokenId.ToString(CultureInfo.InvariantCulture)));
+        ctx.ReplacePrincipal(refreshed);
     }
 }

@@ -12,10 +12,9 @@ public sealed class Logout(JitGateDb db, AuditLog audit, TimeProvider clock, Tok
     {
         var hash = TokenHasher.Hash(token);
         var row = await db.ApiTokens.FirstOrDefaultAsync(t => t.TokenHash == hash, ct);
-        if (row is null) return;
-        row.RevokedAt = clock.GetUtcNow();
-        audit.Add(db, actor, "auth.logout", $"user:{actor.Email}", AuditLog.Success);
+        if (row is null || row.UserId != actor.UserId) return;
+        var ended = await Tokens.TokenRevocation.RevokeWithDescendantsAsync(db, row, clock.GetUtcNow(), tokens, ct);
+        audit.Add(db, actor, "auth.logout", $"user:{actor.Email}", AuditLog.Success, new { tokensEnded = ended });
         await db.SaveChangesAsync(ct);
-        tokens.Forget(hash);
     }
 }

@@ -12,6 +12,13 @@ public sealed class PersonalTokens(JitGateDb db, AuditLog audit, TokenValidator 
     public async Task<NewTokenDto> CreateAsync(Actor actor, CreateTokenRequest request, CancellationToken ct)
     {
         var (row, token) = TokenIssuer.Issue(db, actor.UserId, "personal", request, clock.GetUtcNow());
+        if (actor.TokenId is { } parentId
+            && await db.ApiTokens.AsNoTracking().FirstOrDefaultAsync(t => t.Id == parentId && t.Kind != "session", ct) is { } parent)
+        {
+            // Made with a personal or service token (not a password session): it ends when that token does, never later.
+            row.ParentTokenId = parent.Id;
+            if (parent.ExpiresAt < row.ExpiresAt) row.ExpiresAt = parent.ExpiresAt;
+        }
         await db.SaveChangesAsync(ct);
         audit.Add(db, actor, "token.create", $"tokens/{row.Id}", AuditLog.Success, new { row.Name, row.Kind, row.ExpiresAt });
         await db.SaveChangesAsync(ct);
@@ -27,9 +34,8 @@ public sealed class PersonalTokens(JitGateDb db, AuditLog audit, TokenValidator 
         var row = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == tokenId && t.UserId == actor.UserId && t.Kind == "personal", ct)
             ?? throw ApiProblem.NotFound($"Token {tokenId}");
         if (row.RevokedAt is not null) return;
-        row.RevokedAt = clock.GetUtcNow();
-        audit.Add(db, actor, "token.revoke", $"tokens/{row.Id}", AuditLog.Success, new { row.Name });
+        var ended = await TokenRevocation.RevokeWithDescendantsAsync(db, row, clock.GetUtcNow(), validator, ct);
+        audit.Add(db, actor, "token.revoke", $"tokens/{row.Id}", AuditLog.Success, new { row.Name, tokensEnded = ended });
         await db.SaveChangesAsync(ct);
-        validator.Forget(row.TokenHash);
     }
 }

@@ -66,10 +66,9 @@ public sealed class ServiceAccounts(JitGateDb db, AuditLog audit, PolicyCache po
         var account = await LoadAsync(accountId, ct);
         var row = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == tokenId && t.UserId == account.Id, ct) ?? throw ApiProblem.NotFound($"Token {tokenId}");
         if (row.RevokedAt is not null) return;
-        row.RevokedAt = clock.GetUtcNow();
-        audit.Add(db, actor, "token.revoke", $"tokens/{row.Id}", AuditLog.Success, new { account = account.Email, row.Name });
+        var ended = await TokenRevocation.RevokeWithDescendantsAsync(db, row, clock.GetUtcNow(), validator, ct);
+        audit.Add(db, actor, "token.revoke", $"tokens/{row.Id}", AuditLog.Success, new { account = account.Email, row.Name, tokensEnded = ended });
         await db.SaveChangesAsync(ct);
-        validator.Forget(row.TokenHash);
     }
 
     private async Task<User> LoadAsync(long accountId, CancellationToken ct) =>

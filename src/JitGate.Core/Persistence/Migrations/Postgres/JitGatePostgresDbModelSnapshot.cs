@@ -111,6 +111,9 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
                     b.Property<string>("Name")
                         .HasColumnType("text");
 
+                    b.Property<long?>("ParentTokenId")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone");
 
