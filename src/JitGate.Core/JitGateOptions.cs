@@ -31,6 +31,12 @@ public sealed class JitGateOptions
     /// <summary>Statement time limit for queries.</summary>
     public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Largest answer of one query, in bytes of its JSON values (16 MiB by default): rows past it are left
+    /// out and the answer says <c>truncatedBy: "bytes"</c>; no single value larger than it is ever read.
+    /// </summary>
+    public long MaxAnswerBytes { get; set; } = Engines.QueryLimits.DefaultMaxBytes;
+
     /// <summary>Longest statement accepted, in characters.</summary>
     public int MaxStatementLength { get; set; } = 100_000;
 

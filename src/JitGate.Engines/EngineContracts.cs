@@ -52,7 +52,18 @@ public sealed class ReadGrant
 }
 
 /// <summary>Limits applied to one query.</summary>
-public sealed record QueryLimits(int MaxRows, TimeSpan Timeout);
+/// <param name="MaxRows">Rows returned at most; more set <see cref="QueryOutcome.Success.TruncatedBy"/> "rows".</param>
+/// <param name="Timeout">Statement time limit.</param>
+/// <param name="MaxBytes">
+/// Bytes of one answer at most, as its values' JSON text measures them (strings in UTF-8, binary as
+/// base64, numbers as printed); the row that would cross it is not returned and the answer is truncated
+/// "bytes". A single value larger than this is never even read into memory.
+/// </param>
+public sealed record QueryLimits(int MaxRows, TimeSpan Timeout, long MaxBytes = QueryLimits.DefaultMaxBytes)
+{
+    /// <summary>16 MiB: an answer a browser's grid and a script both handle comfortably.</summary>
+    public const long DefaultMaxBytes = 16 * 1024 * 1024;
+}
 
 /// <summary>A result column: its name and the engine's declared type ("" when unknown).</summary>
 public sealed record ResultColumn(string Name, string Type);
@@ -65,7 +76,11 @@ public abstract record QueryOutcome
         IReadOnlyList<ResultColumn> Columns,
         IReadOnlyList<object?[]> Rows,
         bool Truncated,
-        IReadOnlyList<TableRef> TablesRead) : QueryOutcome;
+        IReadOnlyList<TableRef> TablesRead) : QueryOutcome
+    {
+        /// <summary>Why the answer stopped early: "rows" (the row cap) or "bytes" (the byte cap); null when complete.</summary>
+        public string? TruncatedBy { get; init; }
+    }
 
     /// <summary>The engine refused to read these tables or views (every one it was asked for).</summary>
     public sealed record Denied(IReadOnlyList<TableRef> Tables) : QueryOutcome;

@@ -89,6 +89,41 @@ public sealed class SqliteQueryRunnerTests(SampleDatabasesFixture databases) : I
     }
 
     [Fact]
+    public void An_answer_stops_at_its_byte_cap_and_says_so()
+    {
+        var outcome = Assert.IsType<QueryOutcome.Success>(SqliteQueryRunner.Run(databases.Generated, ReadGrant.Everything,
+            "select first_name, randomblob(1000000) from employee limit 1000", new QueryLimits(1000, TimeSpan.FromSeconds(30)), CancellationToken.None));
+
+        Assert.True(outcome.Truncated);
+        Assert.Equal("bytes", outcome.TruncatedBy);
+        var bytes = outcome.Rows.Sum(r => ((byte[])r[1]!).Length);
+        Assert.InRange(outcome.Rows.Count, 5, 13);
+        Assert.True(bytes * 4 / 3 <= QueryLimits.DefaultMaxBytes, $"{bytes} bytes of binary is more than the cap as base64");
+
+        var rows = Assert.IsType<QueryOutcome.Success>(SqliteQueryRunner.Run(databases.Generated, ReadGrant.Everything,
+            "select first_name from employee", new QueryLimits(10, TimeSpan.FromSeconds(30)), CancellationToken.None));
+        Assert.Equal("rows", rows.TruncatedBy);
+        var whole = Assert.IsType<QueryOutcome.Success>(SqliteQueryRunner.Run(databases.Generated, ReadGrant.Everything,
+            "select first_name from employee limit 3", new QueryLimits(10, TimeSpan.FromSeconds(30)), CancellationToken.None));
+        Assert.Null(whole.TruncatedBy);
+        Assert.False(whole.Truncated);
+    }
+
+    [Theory]
+    [InlineData("select randomblob(20000000)")]
+    [InlineData("select zeroblob(20000000)")]
+    [InlineData("select length(randomblob(1000000000))")]
+    [InlineData("with recursive s(x) as (select 'x' union all select x || x from s where length(x) < 100000000) select length(max(x)) from s")]
+    public void No_single_value_larger_than_the_cap_is_ever_built(string sql)
+    {
+        var outcome = SqliteQueryRunner.Run(databases.Generated, ReadGrant.Everything, sql,
+            new QueryLimits(10, TimeSpan.FromSeconds(30), MaxBytes: 1024 * 1024), CancellationToken.None);
+
+        var invalid = Assert.IsType<QueryOutcome.Invalid>(outcome);
+        Assert.Contains("too big", invalid.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_virtual_table_joined_by_using_needs_its_own_grant()
     {
         var folder = TestDatabases.NewFolder();

@@ -97,6 +97,33 @@ public static class PostgresQueryRunner
         PostgresConnections.ClearRolePool(server, database, roleName);
     }
 
+    /// <summary>
+    /// Reads one row in column order, each value's text length checked against the budget before it is
+    /// read; null when the row would cross the byte cap (what was read of it is dropped).
+    /// </summary>
+    private static async Task<object?[]?> ReadRowAsync(NpgsqlDataReader reader, uint[] types, AnswerBudget budget, CancellationToken ct)
+    {
+        var row = new object?[types.Length];
+        if (!budget.TryTake(2)) return null;
+        for (var i = 0; i < types.Length; i++)
+        {
+            if (await reader.IsDBNullAsync(i, ct))
+            {
+                if (!budget.TryTake(AnswerBudget.Scalar)) return null;
+                continue;
+            }
+
+            await using var stream = await reader.GetStreamAsync(i, ct);
+            // The text the server printed (text result format); as JSON it is no larger than this.
+            if (!budget.TryTake(AnswerBudget.Text(stream.Length))) return null;
+            var bytes = new byte[stream.Length];
+            await stream.ReadExactlyAsync(bytes, ct);
+            row[i] = PostgresValues.Convert(types[i], System.Text.Encoding.UTF8.GetString(bytes));
+        }
+
+        return row;
+    }
+
     private static async Task BeginAsync(NpgsqlConnection connection, QueryLimits limits, CancellationToken ct)
     {
         var timeoutMs = Math.Max(1, (long)Math.Ceiling(limits.Timeout.TotalMilliseconds));
@@ -129,9 +156,13 @@ public static class PostgresQueryRunner
         var columns = new List<ResultColumn>();
         var rows = new List<object?[]>();
         var truncated = false;
+        string? truncatedBy = null;
+        var budget = new AnswerBudget(limits.MaxBytes);
         try
         {
-            var reader = await command.ExecuteReaderAsync(ct);
+            // Sequential: a row is read column by column from the wire, never buffered whole, so a value
+            // larger than the byte cap is seen by its length and never read into memory.
+            var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
             try
             {
                 var types = new uint[reader.FieldCount];
@@ -145,17 +176,25 @@ public static class PostgresQueryRunner
                 {
                     if (rows.Count == limits.MaxRows)
                     {
-                        truncated = true;
+                        truncatedBy = "rows";
                         break;
                     }
 
-                    var row = new object?[types.Length];
-                    for (var i = 0; i < types.Length; i++)
+                    var row = await ReadRowAsync(reader, types, budget, ct);
+                    if (row is null)
                     {
-                        row[i] = reader.IsDBNull(i) ? null : PostgresValues.Convert(types[i], reader.GetString(i));
+                        truncatedBy = "bytes";
+                        break;
                     }
 
                     rows.Add(row);
+                }
+
+                truncated = truncatedBy is not null;
+                if (truncatedBy == "bytes")
+                {
+                    // The rest is not wanted, and may be huge: stop the server from sending it rather than read it all.
+                    command.Cancel();
                 }
             }
             finally
@@ -171,6 +210,14 @@ public static class PostgresQueryRunner
                 }
             }
 
+            if (truncatedBy == "bytes")
+            {
+                // A statement that returned rows is no transaction control statement; the cancel aborted
+                // the transaction, which only needs to end.
+                await RollbackAsync(connection);
+                return new QueryOutcome.Success(columns, rows, true, []) { TruncatedBy = truncatedBy };
+            }
+
             // COMMIT, ROLLBACK or SET TRANSACTION READ WRITE would have left JitGate's read-only
             // transaction; none of them may run, even if they changed nothing this time.
             // Checked and rolled back in one round trip; never cancelled, as the transaction must end
@@ -178,7 +225,7 @@ public static class PostgresQueryRunner
             await using var check = new NpgsqlCommand("SELECT current_setting('transaction_read_only'); ROLLBACK", connection);
             var stillReadOnly = (string?)await check.ExecuteScalarAsync(CancellationToken.None) == "on";
             return stillReadOnly
-                ? new QueryOutcome.Success(columns, rows, truncated, [])
+                ? new QueryOutcome.Success(columns, rows, truncated, []) { TruncatedBy = truncatedBy }
                 : new QueryOutcome.ReadOnlyViolation("Transaction control statements cannot run here; every query runs in a read-only transaction.");
         }
         catch (PostgresException ex) when (!ct.IsCancellationRequested && !PostgresErrors.IsSessionLost(ex))

@@ -83,6 +83,8 @@ public static class SqliteQueryRunner
                 raw.sqlite3_limit(db, raw.SQLITE_LIMIT_ATTACHED, 0);
             }
 
+            // No string or blob larger than the answer may hold is ever built (randomblob(1e9), zeroblob, repeat).
+            raw.sqlite3_limit(db, raw.SQLITE_LIMIT_LENGTH, (int)Math.Clamp(limits.MaxBytes, 1024, int.MaxValue));
             var policy = new SqliteReadPolicy(grant, schema.Objects, statement);
             strdelegate_authorizer authorizer = policy.Authorize;
             raw.sqlite3_set_authorizer(db, authorizer, null);
@@ -215,7 +217,8 @@ public static class SqliteQueryRunner
             policy.Running = true;
             var columns = ReadColumns(stmt);
             var rows = new List<object?[]>();
-            var truncated = false;
+            var budget = new AnswerBudget(limits.MaxBytes);
+            string? truncatedBy = null;
             while (true)
             {
                 rc = raw.sqlite3_step(stmt);
@@ -230,7 +233,14 @@ public static class SqliteQueryRunner
                 {
                     if (rows.Count == limits.MaxRows)
                     {
-                        truncated = true;
+                        truncatedBy = "rows";
+                        break;
+                    }
+
+                    // Sized before anything is copied out of SQLite, so an oversized row costs nothing here.
+                    if (!budget.TryTake(RowSize(stmt, columns.Count)))
+                    {
+                        truncatedBy = "bytes";
                         break;
                     }
 
@@ -254,7 +264,7 @@ public static class SqliteQueryRunner
                 }
             }
 
-            return new QueryOutcome.Success(columns, rows, truncated, policy.Read);
+            return new QueryOutcome.Success(columns, rows, truncatedBy is not null, policy.Read) { TruncatedBy = truncatedBy };
         }
     }
 
@@ -293,6 +303,23 @@ public static class SqliteQueryRunner
         }
 
         return columns;
+    }
+
+    /// <summary>The row's size as JSON text, from SQLite's own lengths (sqlite3_column_bytes), without copying a value.</summary>
+    private static long RowSize(sqlite3_stmt stmt, int count)
+    {
+        long size = 2;
+        for (var i = 0; i < count; i++)
+        {
+            size += raw.sqlite3_column_type(stmt, i) switch
+            {
+                raw.SQLITE_TEXT => AnswerBudget.Text(raw.sqlite3_column_bytes(stmt, i)),
+                raw.SQLITE_BLOB => AnswerBudget.Binary(raw.sqlite3_column_bytes(stmt, i)),
+                _ => AnswerBudget.Scalar,
+            };
+        }
+
+        return size;
     }
 
     private static object?[] ReadRow(sqlite3_stmt stmt, int count)

@@ -70,6 +70,21 @@ public sealed class PostgresQueryRunnerTests(PostgresFixture pg) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task An_answer_stops_at_its_byte_cap_without_reading_what_it_leaves_out()
+    {
+        var limits = new QueryLimits(1000, TimeSpan.FromSeconds(30), MaxBytes: 4 * 1024 * 1024);
+        var many = Assert.IsType<QueryOutcome.Success>(await Run("select repeat('x', 1000000) from generate_series(1, 1000)", limits));
+        Assert.Equal("bytes", many.TruncatedBy);
+        Assert.InRange(many.Rows.Count, 3, 4);
+
+        // One value larger than the whole cap: nothing of it is read, and the session is still usable.
+        var huge = Assert.IsType<QueryOutcome.Success>(await Run("select 1 as n, repeat('x', 50000000) as big", limits));
+        Assert.Equal("bytes", huge.TruncatedBy);
+        Assert.Empty(huge.Rows);
+        Assert.IsType<QueryOutcome.Success>(await Run("select count(*) from salary", limits));
+    }
+
+    [Fact]
     public async Task Reads_and_joins_granted_tables()
     {
         var outcome = Assert.IsType<QueryOutcome.Success>(await Run(

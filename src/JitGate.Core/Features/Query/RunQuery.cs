@@ -16,7 +16,11 @@ public sealed record QueryRequest(string? Database, string? Statement, int? MaxR
 
 public sealed record QueryColumn(string Name, string Type);
 
-public sealed record QueryResponse(List<QueryColumn> Columns, IReadOnlyList<object?[]> Rows, int RowCount, bool Truncated, long ElapsedMs);
+/// <summary>
+/// The answer of <c>POST /query</c>. <paramref name="Truncated"/> is true when rows were left out, and
+/// <paramref name="TruncatedBy"/> says which cap stopped it: "rows" (maxRows) or "bytes" (the answer's byte cap).
+/// </summary>
+public sealed record QueryResponse(List<QueryColumn> Columns, IReadOnlyList<object?[]> Rows, int RowCount, bool Truncated, long ElapsedMs, string? TruncatedBy = null);
 
 public sealed record DeniedResource(string Database, string Schema, string Table);
 
@@ -53,7 +57,7 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, Q
         var grant = snapshot.ReadGrantFor(actor.UserId, database.Id, now);
 
         var stopwatch = Stopwatch.StartNew();
-        var outcome = await ExecuteAsync(actor, database, grant, request.Statement, new QueryLimits(maxRows, limits.QueryTimeout), ct);
+        var outcome = await ExecuteAsync(actor, database, grant, request.Statement, new QueryLimits(maxRows, limits.QueryTimeout, limits.MaxAnswerBytes), ct);
         var elapsedMs = stopwatch.ElapsedMilliseconds;
 
         if (outcome is null)
@@ -75,9 +79,10 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, Q
                     tables = s.TablesRead.Select(t => $"{t.Schema}.{t.Name}"),
                     rowCount = s.Rows.Count,
                     s.Truncated,
+                    s.TruncatedBy,
                     elapsedMs,
                 });
-                return new QueryResponse(s.Columns.Select(c => new QueryColumn(c.Name, c.Type)).ToList(), s.Rows, s.Rows.Count, s.Truncated, elapsedMs);
+                return new QueryResponse(s.Columns.Select(c => new QueryColumn(c.Name, c.Type)).ToList(), s.Rows, s.Rows.Count, s.Truncated, elapsedMs, s.TruncatedBy);
 
             case QueryOutcome.Denied d:
                 var denied = d.Tables.Select(t => new DeniedResource(database.Id, t.Schema, t.Name)).ToList();
