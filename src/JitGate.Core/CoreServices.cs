@@ -71,6 +71,7 @@ public static class CoreServices
         services.AddScoped<Databases>();
         services.AddScoped<RegisterInstance>();
         services.AddScoped<SyncInstance>();
+        services.AddSingleton<SqliteFileGuard>();
         services.AddScoped<CreateBinding>();
         services.AddScoped<ListBindings>();
         services.AddScoped<RevokeBinding>();

@@ -37,6 +37,12 @@ public sealed class JitGateOptions
     /// </summary>
     public long MaxAnswerBytes { get; set; } = Engines.QueryLimits.DefaultMaxBytes;
 
+    /// <summary>
+    /// Folders that SQLite databases may be registered from (JitGate__SqliteRoots__0, __1, …); empty
+    /// allows any folder outside JitGate's own data folder, /proc, /dev and /sys.
+    /// </summary>
+    public IReadOnlyList<string>? SqliteRoots { get; set; }
+
     /// <summary>Longest statement accepted, in characters.</summary>
     public int MaxStatementLength { get; set; } = 100_000;
 

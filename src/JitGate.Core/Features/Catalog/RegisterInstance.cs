@@ -18,7 +18,7 @@ public sealed record RegisterInstanceRequest(
 /// Registers a database server (for SQLite: one database file), syncs the databases found and, when a
 /// project is given, assigns them to it.
 /// </summary>
-public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache policy, SecretBox secrets, TimeProvider clock, Microsoft.Extensions.Options.IOptions<JitGateOptions> options)
+public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache policy, SecretBox secrets, SqliteFileGuard guard, TimeProvider clock)
 {
     public async Task<InstanceDto> HandleAsync(Actor actor, RegisterInstanceRequest request, CancellationToken ct)
     {
@@ -43,7 +43,7 @@ public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache p
         switch (request.Engine)
         {
             case "sqlite":
-                var path = RequireSqlitePath(request.Path);
+                var path = guard.Check(request.Path);
                 instance = new Instance { Id = id, Name = name, Engine = "sqlite", EnvironmentId = request.Environment, Path = path, CreatedAt = now };
                 found = [(System.IO.Path.GetFileNameWithoutExtension(path), ReadSqlite(path), null)];
                 break;
@@ -117,26 +117,6 @@ public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache p
         {
             throw new ApiProblem(400, "instance-check-failed", "The instance cannot be used yet", e.Message);
         }
-    }
-
-    private string RequireSqlitePath(string? path)
-    {
-        if (string.IsNullOrWhiteSpace(path)) throw ApiProblem.Validation("path is required for a SQLite instance: the database file on the JitGate server.");
-        var full = System.IO.Path.GetFullPath(path);
-        // JitGate's own files (its metadata store with password and token hashes, its key ring) are
-        // never a target, however they are named; only the generated sample databases may be.
-        var dataDir = System.IO.Path.GetFullPath(options.Value.DataDir);
-        var sampleDir = System.IO.Path.Combine(dataDir, "sample") + System.IO.Path.DirectorySeparatorChar;
-        var resolved = new FileInfo(full).LinkTarget is { } target ? System.IO.Path.GetFullPath(target, System.IO.Path.GetDirectoryName(full)!) : full;
-        foreach (var candidate in new[] { full, resolved })
-        {
-            if (candidate.StartsWith(dataDir + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal) && !candidate.StartsWith(sampleDir, StringComparison.Ordinal))
-            {
-                throw ApiProblem.Validation("JitGate's own data folder cannot be registered as a database; copy the file elsewhere first.");
-            }
-        }
-        if (!File.Exists(full)) throw ApiProblem.Validation($"No file at '{path}' on the JitGate server.");
-        return full;
     }
 
     internal static IReadOnlyList<CatalogTable> ReadSqlite(string path)

@@ -12,7 +12,7 @@ namespace JitGate.Core.Features.Catalog;
 /// Reads an instance again from its engine: each database's tables and views, databases created since
 /// (added without a project), and what PUBLIC exposes in each (PostgreSQL). Admins and DBAs only.
 /// </summary>
-public sealed class SyncInstance(JitGateDb db, AuditLog audit, PolicyCache policy, JitGate.Core.Features.Engines.PostgresTargets targets, TimeProvider clock)
+public sealed class SyncInstance(JitGateDb db, AuditLog audit, PolicyCache policy, JitGate.Core.Features.Engines.PostgresTargets targets, SqliteFileGuard guard, TimeProvider clock)
 {
     /// <summary>The instance with its databases and warnings as last synced.</summary>
     /// <exception cref="ApiProblem">403 for anyone but an admin or DBA; 404 for an unknown instance.</exception>
@@ -56,7 +56,7 @@ public sealed class SyncInstance(JitGateDb db, AuditLog audit, PolicyCache polic
         }
         else if (instance.Engine == "sqlite" && instance.Path is { } path && databases.Count == 1)
         {
-            DatabaseSync.Apply(db, databases[0], RegisterInstance.ReadSqlite(path), now);
+            DatabaseSync.Apply(db, databases[0], RegisterInstance.ReadSqlite(guard.Check(path)), now);
         }
 
         audit.Add(db, actor, "instance.sync", $"instance:{instance.Id}", AuditLog.Success, new
