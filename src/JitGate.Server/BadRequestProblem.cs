@@ -21,6 +21,10 @@ internal static partial class BadRequestProblem
         {
             return Rfc3339.Invalid(Field(time.Path), time.Text);
         }
+        if (bad.InnerException is InvalidTextException text)
+        {
+            return TextRules.Invalid(Field(text.Path), text.Position, text.Code);
+        }
         if (bad.InnerException is JsonException json)
         {
             return FromJson(json);

@@ -51,6 +51,25 @@ builder.Services.Configure<JsonOptions>(o =>
     o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
     // Times without an offset would be read in the host's time zone: refused instead (400 invalid-time).
     o.SerializerOptions.Converters.Add(new JitGate.Core.Common.Rfc3339JsonConverter());
+    // Control and bidirectional override characters are refused in every text field (400 invalid-text);
+    // reasons, comments, statements and conditions may hold newlines and tabs.
+    o.SerializerOptions.Converters.Add(JitGate.Core.Common.TextJsonConverter.SingleLine);
+    o.SerializerOptions.TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver
+    {
+        Modifiers =
+        {
+            info =>
+            {
+                foreach (var property in info.Properties)
+                {
+                    if (property.PropertyType == typeof(string) && JitGate.Core.Common.TextRules.MultiLineFields.Contains(property.Name))
+                    {
+                        property.CustomConverter = JitGate.Core.Common.TextJsonConverter.MultiLine;
+                    }
+                }
+            },
+        },
+    };
 });
 
 builder.Services.AddAuthentication(SessionCookie.PolicyScheme)

@@ -26,7 +26,7 @@ public sealed class CreateBinding(JitGateDb db, Permissions permissions, AuditLo
         var scope = await ScopeRules.NormalizeAsync(db, projectId, request.Scope, ct);
         var now = clock.GetUtcNow();
         var expiresAt = await ExpiryRules.ResolveAsync(db, request.Role, request.ExpiresAt, request.Duration, now, ct);
-        var reason = request.Reason?.Trim();
+        var reason = TextRules.Check("reason", request.Reason)?.Trim();
         if (reason is { Length: > 2000 }) throw ApiProblem.Validation("reason may have at most 2000 characters.");
 
         var binding = new Binding

@@ -37,7 +37,7 @@ public sealed class UpdateBinding(JitGateDb db, Permissions permissions, AuditLo
         {
             throw ApiProblem.Validation("neverExpires: false needs expiresAt or duration.");
         }
-        var reason = request.Reason?.Trim();
+        var reason = TextRules.Check("reason", request.Reason)?.Trim();
         if (reason is { Length: > 2000 }) throw ApiProblem.Validation("reason may have at most 2000 characters.");
 
         var now = clock.GetUtcNow();

@@ -15,7 +15,7 @@ public sealed class Projects(JitGateDb db, Permissions permissions, AuditLog aud
     public async Task<ProjectDto> CreateAsync(Actor actor, CreateProjectRequest request, CancellationToken ct)
     {
         Permissions.RequireAdminOrDba(actor);
-        var title = (request.Title ?? "").Trim();
+        var title = (TextRules.Check("title", request.Title) ?? "").Trim();
         if (title.Length is 0 or > 200) throw ApiProblem.Validation("title is required (at most 200 characters).");
         var id = request.Id is null ? Slug.From(title) : Slug.Require(request.Id, "id");
         if (id.Length == 0) throw ApiProblem.Validation("Give the project an id of letters or digits.");

@@ -23,7 +23,7 @@ public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache p
     public async Task<InstanceDto> HandleAsync(Actor actor, RegisterInstanceRequest request, CancellationToken ct)
     {
         Permissions.RequireAdminOrDba(actor);
-        var name = (request.Name ?? "").Trim();
+        var name = (TextRules.Check("name", request.Name) ?? "").Trim();
         if (name.Length is 0 or > 100) throw ApiProblem.Validation("name is required (at most 100 characters).");
         var id = Slug.From(name);
         if (id.Length == 0) throw ApiProblem.Validation("name needs at least one letter or digit.");

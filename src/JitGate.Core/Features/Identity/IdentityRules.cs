@@ -10,7 +10,7 @@ internal static class IdentityRules
 
     public static string NormalizeEmail(string? email)
     {
-        var trimmed = (email ?? "").Trim();
+        var trimmed = (TextRules.Check("email", email) ?? "").Trim();
         if (trimmed.Length is 0 or > 320 || !MailAddress.TryCreate(trimmed, out var parsed) || parsed.Address != trimmed)
         {
             throw ApiProblem.Validation("email must be a valid e-mail address, such as dev@example.com.");
@@ -20,7 +20,7 @@ internal static class IdentityRules
 
     public static string RequireName(string? name)
     {
-        var trimmed = (name ?? "").Trim();
+        var trimmed = (TextRules.Check("name", name) ?? "").Trim();
         if (trimmed.Length is 0 or > 200) throw ApiProblem.Validation("name is required (at most 200 characters).");
         return trimmed;
     }

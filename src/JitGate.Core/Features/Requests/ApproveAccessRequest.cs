@@ -15,7 +15,7 @@ public sealed class ApproveAccessRequest(JitGateDb db, RequestDecision decision,
 {
     public async Task<AccessRequestDto> HandleAsync(Actor actor, long requestId, DecisionRequest? body, CancellationToken ct)
     {
-        var comment = body?.Comment?.Trim();
+        var comment = TextRules.Check("comment", body?.Comment)?.Trim();
         if (comment is { Length: > 2000 }) throw ApiProblem.Validation("comment may have at most 2000 characters.");
         try
         {

@@ -11,7 +11,7 @@ public sealed class CommentOnAccessRequest(JitGateDb db, Permissions permissions
 {
     public async Task<AccessRequestDto> HandleAsync(Actor actor, long requestId, DecisionRequest? body, CancellationToken ct)
     {
-        var comment = body?.Comment?.Trim() ?? "";
+        var comment = TextRules.Check("comment", body?.Comment)?.Trim() ?? "";
         if (comment.Length is 0 or > 2000) throw ApiProblem.Validation("comment is required (at most 2000 characters).");
         var request = await permissions.LoadRequestAsync(requestId, actor, track: false, ct);
         db.RequestEvents.Add(new RequestEvent { RequestId = request.Id, At = clock.GetUtcNow(), ActorId = actor.UserId, Kind = "commented", Comment = comment });

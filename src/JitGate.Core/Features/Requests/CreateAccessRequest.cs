@@ -78,7 +78,7 @@ public sealed class CreateAccessRequest(
     private async Task<Checked> CheckAsync(Actor actor, string projectId, CreateAccessRequestRequest body, CancellationToken ct)
     {
         await permissions.LoadProjectForMemberAsync(actor, projectId, ct);
-        var reason = body.Reason?.Trim() ?? "";
+        var reason = TextRules.Check("reason", body.Reason)?.Trim() ?? "";
         if (reason.Length == 0) throw ApiProblem.Validation("reason is required: say why you need this access.");
         if (reason.Length > 2000) throw ApiProblem.Validation("reason may have at most 2000 characters.");
         var now = clock.GetUtcNow();

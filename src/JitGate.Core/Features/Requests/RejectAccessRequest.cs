@@ -11,7 +11,7 @@ public sealed class RejectAccessRequest(JitGateDb db, RequestDecision decision, 
 {
     public async Task<AccessRequestDto> HandleAsync(Actor actor, long requestId, DecisionRequest? body, CancellationToken ct)
     {
-        var comment = body?.Comment?.Trim() ?? "";
+        var comment = TextRules.Check("comment", body?.Comment)?.Trim() ?? "";
         if (comment.Length == 0) throw ApiProblem.Validation("comment is required: tell the requester why.");
         if (comment.Length > 2000) throw ApiProblem.Validation("comment may have at most 2000 characters.");
         await using var tx = await db.Database.BeginTransactionAsync(ct);

@@ -42,7 +42,7 @@ public sealed class RiskRuleSettings(JitGateDb db, AuditLog audit, RiskRuleSet r
             var source = r.Source ?? RiskSources.RequestRole;
             if (!RiskSources.All.Contains(source)) throw RuleProblem(i, $"source must be one of {string.Join(", ", RiskSources.All)}.");
             if (r.Level is null || !RiskLevels.All.Contains(r.Level)) throw RuleProblem(i, "level must be low, moderate or high.");
-            var title = (r.Title ?? "").Trim();
+            var title = (TextRules.Check($"rules[{i}].title", r.Title, multiLine: false) ?? "").Trim();
             if (title.Length is 0 or > 200) throw RuleProblem(i, "title is required (at most 200 characters).");
             var condition = r.Condition ?? "";
             try

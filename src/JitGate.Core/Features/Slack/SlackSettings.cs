@@ -23,8 +23,8 @@ public sealed class SlackSettings(JitGateDb db, SecretBox secrets, AuditLog audi
         {
             throw ApiProblem.Validation("signingSecret is required: the Signing Secret from your Slack app's Basic Information page.");
         }
-        await WorkspaceSettingsStore.SetAsync(db, SigningSecretKey, secrets.Protect(request.SigningSecret.Trim()), ct);
-        if (!string.IsNullOrWhiteSpace(request.BotToken)) await WorkspaceSettingsStore.SetAsync(db, BotTokenKey, secrets.Protect(request.BotToken.Trim()), ct);
+        await WorkspaceSettingsStore.SetAsync(db, SigningSecretKey, secrets.Protect(TextRules.Check("signingSecret", request.SigningSecret)!.Trim()), ct);
+        if (!string.IsNullOrWhiteSpace(request.BotToken)) await WorkspaceSettingsStore.SetAsync(db, BotTokenKey, secrets.Protect(TextRules.Check("botToken", request.BotToken)!.Trim()), ct);
         audit.Add(db, actor, "settings.slack.update", "settings/slack", AuditLog.Success, new { botToken = !string.IsNullOrWhiteSpace(request.BotToken) });
         await db.SaveChangesAsync(ct);
         return await GetAsync(actor, ct);

@@ -20,7 +20,7 @@ public sealed class ServiceAccounts(JitGateDb db, AuditLog audit, PolicyCache po
     public async Task<NewServiceAccountDto> CreateAsync(Actor actor, CreateServiceAccountRequest request, CancellationToken ct)
     {
         Permissions.RequireAdmin(actor);
-        var name = (request.Name ?? "").Trim();
+        var name = (TextRules.Check("name", request.Name) ?? "").Trim();
         var slug = Slug.From(name);
         if (name.Length is 0 or > 100 || slug.Length == 0) throw ApiProblem.Validation("name is required (letters or digits, at most 100 characters).");
         var role = IdentityRules.RequireWorkspaceRole(request.WorkspaceRole);

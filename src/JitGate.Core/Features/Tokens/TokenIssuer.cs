@@ -13,7 +13,7 @@ public static class TokenIssuer
 
     public static (ApiToken Row, string Token) Issue(JitGateDb db, long userId, string kind, CreateTokenRequest request, DateTimeOffset now)
     {
-        var name = request.Name?.Trim();
+        var name = TextRules.Check("name", request.Name)?.Trim();
         if (name is { Length: > 100 }) throw ApiProblem.Validation("name may have at most 100 characters.");
         if (request.Duration is not null && request.ExpiresAt is not null) throw ApiProblem.Validation("Give either expiresAt or duration, not both.");
         var expiresAt = now + DefaultLifetime;

@@ -38,6 +38,7 @@ public sealed class Webhooks(JitGateDb db, Permissions permissions, SecretBox se
         var unknown = events.Except(EventNames.All).ToList();
         if (unknown.Count > 0) throw ApiProblem.Validation($"Unknown events {string.Join(", ", unknown)}; known: {string.Join(", ", EventNames.All)}.");
         if (request.Secret is { Length: > 200 }) throw ApiProblem.Validation("secret may have at most 200 characters.");
+        TextRules.Check("secret", request.Secret);
         var generated = request.Type == WebhookTypes.Generic && string.IsNullOrEmpty(request.Secret)
             ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) : null;
         var secret = string.IsNullOrEmpty(request.Secret) ? generated : request.Secret;
