@@ -72,6 +72,7 @@ public static class CoreServices
         services.AddScoped<RegisterInstance>();
         services.AddScoped<SyncInstance>();
         services.AddSingleton<SqliteFileGuard>();
+        services.AddSingleton<StoreHealth>();
         services.AddScoped<CreateBinding>();
         services.AddScoped<ListBindings>();
         services.AddScoped<RevokeBinding>();

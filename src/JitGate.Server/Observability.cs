@@ -13,7 +13,8 @@ internal static class Observability
 {
     public static IServiceCollection AddJitGateObservability(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddDbContextCheck<JitGateDb>("metadata", tags: ["ready"]);
+        services.AddHealthChecks().AddDbContextCheck<JitGateDb>("metadata", tags: ["ready"])
+            .AddCheck<StoreWritableCheck>("store-writable", tags: ["ready"]);
         services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(JitGateMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
             .AddPrometheusExporter());

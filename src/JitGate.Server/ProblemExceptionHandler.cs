@@ -7,10 +7,21 @@ namespace JitGate.Server;
 /// Turns exceptions into problem+json: a use case's <see cref="ApiProblem"/> as it says, unreadable
 /// input as a 400 that names the problem, anything else as a 500 without internals.
 /// </summary>
-internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger, JitGate.Core.Persistence.StoreHealth store) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
+        if (JitGate.Core.Persistence.StoreHealth.Unwritable(exception) is { } why)
+        {
+            // Nothing was half-written: the store refused the transaction as a whole.
+            store.Failed(why);
+            logger.LogError("The store cannot be written ({Reason}) on {Path}", why, context.Request.Path.Value);
+            context.Response.Headers.RetryAfter = "30";
+            await ProblemWriter.WriteAsync(context, 503, "store-unavailable", "Store unavailable",
+                $"JitGate cannot write its store: {why}. Nothing was changed; try again once an operator has freed space or made the store writable.");
+            return true;
+        }
+
         switch (exception)
         {
             case ApiProblem p:

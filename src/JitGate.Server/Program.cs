@@ -23,7 +23,11 @@ builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 4 * 1024 * 1
 
 var options = builder.Configuration.GetSection("JitGate").Get<JitGateOptions>() ?? new JitGateOptions();
 builder.Services.Configure<JitGateOptions>(builder.Configuration.GetSection("JitGate"));
-Directory.CreateDirectory(options.DataDir);
+if (StartupChecks.DataFolderProblem(options.DataDir) is { } dataFolderProblem)
+{
+    Console.Error.WriteLine(dataFolderProblem);
+    return 2;
+}
 var metadata = builder.Configuration.GetConnectionString("Metadata") ?? CoreServices.SqliteConnectionStringFor(options.DataDir);
 
 builder.Services.AddSingleton(TimeProvider.System);
@@ -101,7 +105,15 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
 
 var app = builder.Build();
 
-await CoreServices.InitializeAsync(app.Services, app.Lifetime.ApplicationStopping);
+try
+{
+    await CoreServices.InitializeAsync(app.Services, app.Lifetime.ApplicationStopping);
+}
+catch (Exception e) when (JitGate.Core.Persistence.StoreHealth.Unwritable(e) is { } why)
+{
+    Console.Error.WriteLine($"JitGate cannot start: its store cannot be written ({why}). Free space or make it writable, then start JitGate again.");
+    return 2;
+}
 
 app.UseExceptionHandler();
 app.UseStatusCodePages(async ctx =>
@@ -128,6 +140,7 @@ api.MapIdentity().MapCatalog().MapBindings().MapAccessRequests().MapQuery().MapA
 api.MapBindingUpdates();
 
 await app.RunAsync();
+return 0;
 
 static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } p ? p : "Error";
 

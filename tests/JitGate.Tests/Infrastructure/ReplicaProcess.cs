@@ -23,11 +23,12 @@ public sealed class ReplicaProcess : IAsyncDisposable
     public string Log { get { lock (_log) return string.Join('\n', _log.TakeLast(60)); } }
 
     /// <summary>Starts a server process; <paramref name="metadata"/> null keeps the SQLite store in <paramref name="dataDir"/>.</summary>
-    public static async Task<ReplicaProcess> StartAsync(string name, string? metadata, string dataDir, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<ReplicaProcess> StartAsync(string name, string? metadata, string dataDir, IReadOnlyDictionary<string, string>? environment = null, string[]? launcher = null)
     {
         var port = FreePort();
         var server = Path.Combine(AppContext.BaseDirectory, "JitGate.Server.dll");
-        var info = new ProcessStartInfo("dotnet", [server, "--urls", $"http://127.0.0.1:{port}"])
+        string[] command = [.. launcher ?? [], "dotnet", server, "--urls", $"http://127.0.0.1:{port}"];
+        var info = new ProcessStartInfo(command[0], command[1..])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -1,0 +1,29 @@
+namespace JitGate.Server;
+
+/// <summary>What start-up checks before anything else, so that a bad data folder is one plain sentence and a non-zero exit, not a stack trace.</summary>
+internal static class StartupChecks
+{
+    /// <summary>Why the data folder cannot be used (missing and not creatable, read-only, full); null when it can.</summary>
+    public static string? DataFolderProblem(string dataDir)
+    {
+        var full = Path.GetFullPath(dataDir);
+        try
+        {
+            Directory.CreateDirectory(full);
+            var probe = Path.Combine(full, ".write-probe");
+            using (var file = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+            {
+                file.Write(new byte[4096]);
+                file.Flush(flushToDisk: true);
+            }
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var why = JitGate.Core.Persistence.StoreHealth.Unwritable(e) ?? e.Message;
+            return $"JitGate cannot start: its data folder '{full}' cannot be written ({why}). "
+                + "Make it writable, or point JitGate__DataDir at a writable folder, then start JitGate again.";
+        }
+    }
+}
