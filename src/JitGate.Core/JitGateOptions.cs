@@ -43,6 +43,13 @@ public sealed class JitGateOptions
     /// </summary>
     public IReadOnlyList<string>? SqliteRoots { get; set; }
 
+    /// <summary>
+    /// Reverse proxies (addresses or CIDR networks, JitGate__TrustedProxies__0, __1, …) whose
+    /// X-Forwarded-For and X-Forwarded-Proto JitGate believes. Empty (the default): the headers are ignored,
+    /// because anyone could send them; the peer address is the client's.
+    /// </summary>
+    public IReadOnlyList<string>? TrustedProxies { get; set; }
+
     /// <summary>Longest statement accepted, in characters.</summary>
     public int MaxStatementLength { get; set; } = 100_000;
 

@@ -23,6 +23,11 @@ builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 4 * 1024 * 1
 
 var options = builder.Configuration.GetSection("JitGate").Get<JitGateOptions>() ?? new JitGateOptions();
 builder.Services.Configure<JitGateOptions>(builder.Configuration.GetSection("JitGate"));
+if (StartupChecks.TrustedProxiesProblem(options.TrustedProxies) is { } proxiesProblem)
+{
+    Console.Error.WriteLine(proxiesProblem);
+    return 2;
+}
 if (StartupChecks.DataFolderProblem(options.DataDir) is { } dataFolderProblem)
 {
     Console.Error.WriteLine(dataFolderProblem);
@@ -47,6 +52,18 @@ builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.DefaultR
     })
     .AddResilienceHandler("webhook-timeout", pipeline => pipeline.AddTimeout(TimeSpan.FromSeconds(5)));
 
+builder.Services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(forwarded =>
+{
+    forwarded.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+    // Only the proxies named in configuration are believed; the framework's default (loopback) is dropped.
+    forwarded.KnownIPNetworks.Clear();
+    forwarded.KnownProxies.Clear();
+    foreach (var entry in options.TrustedProxies ?? [])
+    {
+        if (System.Net.IPNetwork.TryParse(entry, out var network)) forwarded.KnownIPNetworks.Add(network);
+        else if (System.Net.IPAddress.TryParse(entry, out var address)) forwarded.KnownProxies.Add(address);
+    }
+});
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -115,6 +132,7 @@ catch (Exception e) when (JitGate.Core.Persistence.StoreHealth.Unwritable(e) is 
     return 2;
 }
 
+if (options.TrustedProxies is { Count: > 0 }) app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages(async ctx =>
 {

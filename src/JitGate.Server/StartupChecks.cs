@@ -26,4 +26,17 @@ internal static class StartupChecks
                 + "Make it writable, or point JitGate__DataDir at a writable folder, then start JitGate again.";
         }
     }
+
+    /// <summary>Why a JitGate__TrustedProxies entry cannot be used; null when every entry is an address or a CIDR network.</summary>
+    public static string? TrustedProxiesProblem(IReadOnlyList<string>? entries)
+    {
+        foreach (var entry in entries ?? [])
+        {
+            if (!System.Net.IPNetwork.TryParse(entry, out _) && !System.Net.IPAddress.TryParse(entry, out _))
+            {
+                return $"JitGate cannot start: JitGate__TrustedProxies entry '{entry}' is neither an address (10.0.0.5) nor a CIDR network (10.0.0.0/8).";
+            }
+        }
+        return null;
+    }
 }

@@ -35,12 +35,13 @@ public sealed class ReplicaProcess : IAsyncDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         if (metadata is not null) info.Environment["ConnectionStrings__Metadata"] = metadata + $";Application Name={name}";
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         info.Environment["JitGate__DataDir"] = dataDir;
         info.Environment["JitGate__LoginAttemptsPerMinute"] = "10000";
         info.Environment["JitGate__WebhooksToPrivateNetworks"] = "true";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // The test's own settings win over the defaults above.
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var replica = new ReplicaProcess(name, Process.Start(info)!, new Uri($"http://127.0.0.1:{port}"));
         replica._process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (replica._log) replica._log.Add(e.Data); };
         replica._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (replica._log) replica._log.Add(e.Data); };
