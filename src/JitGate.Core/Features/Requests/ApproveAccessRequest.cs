@@ -17,15 +17,23 @@ public sealed class ApproveAccessRequest(JitGateDb db, RequestDecision decision,
     {
         var comment = TextRules.Check("comment", body?.Comment)?.Trim();
         if (comment is { Length: > 2000 }) throw ApiProblem.Validation("comment may have at most 2000 characters.");
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await DecideAsync(actor, requestId, comment, ct);
-        }
-        catch (Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException)
-        {
-            // The binding insert flushes the request's versioned update too; a racing approver that
-            // committed first makes it fail here, and the whole transaction rolls back.
-            throw ApiProblem.Conflict("Someone else acted on this request at the same moment; reload it.");
+            try
+            {
+                return await DecideAsync(actor, requestId, comment, ct);
+            }
+            catch (Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException)
+            {
+                // The binding insert flushes the request's versioned update too; a racing approver that
+                // committed first makes it fail here, and the whole transaction rolls back.
+                throw ApiProblem.Conflict("Someone else acted on this request at the same moment; reload it.");
+            }
+            catch (Exception e) when (RequestDecision.IsCollision(e) && attempt < 3)
+            {
+                // Rolled back whole; decide again on what is stored now.
+                db.ChangeTracker.Clear();
+            }
         }
     }
 

@@ -13,6 +13,7 @@ public sealed class CancelAccessRequest(JitGateDb db, Permissions permissions, R
     public async Task<AccessRequestDto> HandleAsync(Actor actor, long requestId, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await decision.LockAsync(requestId, ct);
         var request = await permissions.LoadRequestAsync(requestId, actor, track: true, ct);
         if (request.RequesterId != actor.UserId) throw ApiProblem.Forbidden("Only the requester can cancel a request; approvers reject it instead.");
         if (request.Status != RequestStatus.Pending) throw ApiProblem.Conflict($"This request is {request.Status}; only a pending request can be canceled.");

@@ -9,8 +9,15 @@ namespace JitGate.Core.Features.Requests;
 /// <summary>The checks shared by approve and reject: the request is pending and the actor holds its current step.</summary>
 public sealed class RequestDecision(JitGateDb db, Permissions permissions)
 {
+    /// <summary>
+    /// Loads the request for a decision, inside the caller's transaction. On PostgreSQL the request's row is
+    /// locked first (SELECT … FOR UPDATE), so racing approvers take turns: the first decides, the next ones
+    /// find the request decided (409). On SQLite the store already admits one writer at a time and the
+    /// request's version settles any race.
+    /// </summary>
     public async Task<(AccessRequest Request, ApprovalStep Step)> LoadForDecisionAsync(Actor actor, long requestId, CancellationToken ct)
     {
+        await LockAsync(requestId, ct);
         var request = await permissions.LoadRequestAsync(requestId, actor, track: true, ct);
         if (request.Status != RequestStatus.Pending) throw ApiProblem.Conflict($"This request is {request.Status}; only a pending request can be approved or rejected.");
         var step = request.Steps.OrderBy(s => s.Index).First(s => s.Status == StepStatus.Pending);
@@ -26,6 +33,22 @@ public sealed class RequestDecision(JitGateDb db, Permissions permissions)
         }
         return (request, step);
     }
+
+    /// <summary>Locks the request's row until the caller's transaction ends (PostgreSQL); nothing on SQLite.</summary>
+    public async Task LockAsync(long requestId, CancellationToken ct)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM access_requests WHERE \"Id\" = {requestId} FOR UPDATE", ct);
+        }
+    }
+
+    /// <summary>
+    /// True for a transaction PostgreSQL aborted because it collided with another (serialization failure
+    /// 40001, deadlock 40P01): run again, it succeeds or finds the request decided.
+    /// </summary>
+    public static bool IsCollision(Exception e) =>
+        (e as Npgsql.PostgresException ?? e.InnerException as Npgsql.PostgresException) is { SqlState: "40001" or "40P01" };
 
     public static string Describe(string approver) => approver switch
     {
