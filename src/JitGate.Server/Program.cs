@@ -19,7 +19,13 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
 {
     builder.WebHost.UseUrls("http://localhost:8080");
 }
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 4 * 1024 * 1024);
+builder.WebHost.ConfigureKestrel(k =>
+{
+    k.Limits.MaxRequestBodySize = 4 * 1024 * 1024;
+    // A bearer token with bytes that are not UTF-8 is read as Latin-1 rather than refused by the server
+    // with an empty 400, so that it meets the bearer handler and gets its 401 problem+json.
+    k.RequestHeaderEncodingSelector = name => string.Equals(name, "Authorization", StringComparison.OrdinalIgnoreCase) ? System.Text.Encoding.Latin1 : null;
+});
 
 var options = builder.Configuration.GetSection("JitGate").Get<JitGateOptions>() ?? new JitGateOptions();
 builder.Services.Configure<JitGateOptions>(builder.Configuration.GetSection("JitGate"));
