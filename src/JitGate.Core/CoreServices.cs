@@ -105,9 +105,10 @@ public static class CoreServices
         services.AddScoped<SlackUsers>();
         services.AddScoped<SlackCommands>();
         services.AddScoped<SlackInteractions>();
-        services.AddSingleton<PostgresTargets>();
-        services.AddScoped<ReconcilePostgresAccess>();
-        services.AddScoped<EnforceAccessChange>();
+        services.AddSingleton<EngineTargets>();
+        services.AddSingleton<JitGate.Core.Engines.EngineRegistry>();
+        services.AddScoped<ReconcileEngineAccess>();
+        services.AddScoped<AccessChanged>();
         services.AddScoped<IssueNativeCredentials>();
         return services;
     }

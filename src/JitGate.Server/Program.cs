@@ -43,6 +43,7 @@ var metadata = builder.Configuration.GetConnectionString("Metadata") ?? CoreServ
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddJitGateCore(metadata);
+JitGate.Engines.EngineServices.AddJitGateEngines(builder.Services);
 builder.Services.AddHostedService<ExpiryJob>();
 builder.Services.AddHostedService<WebhookJob>();
 builder.Services.AddHostedService<ReconcileJob>();

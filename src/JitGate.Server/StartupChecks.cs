@@ -10,7 +10,8 @@ internal static class StartupChecks
         try
         {
             Directory.CreateDirectory(full);
-            var probe = Path.Combine(full, ".write-probe");
+            // Named per process: replicas sharing a data folder start at the same moment.
+            var probe = Path.Combine(full, $".write-probe-{Environment.ProcessId}-{Guid.NewGuid():n}");
             using (var file = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
             {
                 file.Write(new byte[4096]);

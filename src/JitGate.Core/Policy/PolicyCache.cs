@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using JitGate.Core.Common;
 using JitGate.Core.Persistence;
-using JitGate.Engines;
+using JitGate.Core.Engines;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

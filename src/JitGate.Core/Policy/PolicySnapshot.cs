@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 using JitGate.Core.Domain;
-using JitGate.Engines;
+using JitGate.Core.Engines;
 
 namespace JitGate.Core.Policy;
 

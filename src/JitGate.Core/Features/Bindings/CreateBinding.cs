@@ -11,7 +11,7 @@ namespace JitGate.Core.Features.Bindings;
 public sealed record CreateBindingRequest(string? Principal, string? Role, BindingScope? Scope, DateTimeOffset? ExpiresAt, string? Duration, string? Reason);
 
 /// <summary>Grants a project role (projectId set) or a workspace-wide one (projectId null).</summary>
-public sealed class CreateBinding(JitGateDb db, Permissions permissions, AuditLog audit, PolicyCache policy, EnforceAccessChange enforce, TimeProvider clock)
+public sealed class CreateBinding(JitGateDb db, Permissions permissions, AuditLog audit, AccessChanged accessChanged, TimeProvider clock)
 {
     public async Task<BindingDto> HandleAsync(Actor actor, string? projectId, CreateBindingRequest request, CancellationToken ct)
     {
@@ -49,8 +49,7 @@ public sealed class CreateBinding(JitGateDb db, Permissions permissions, AuditLo
             new { bindingId = binding.Id, principal = principalName, role = binding.Role, scope, expiresAt, reason = binding.Reason });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        policy.Invalidate();
-        await enforce.ForPrincipalAsync(type, principalId, ct);
+        await accessChanged.AfterCommitAsync(type, principalId, narrowed: false, ct);
         return BindingDto.From(binding, principalName, actor.Email, now);
     }
 

@@ -13,7 +13,7 @@ namespace JitGate.Core.Features.Bindings;
 /// Ends a binding now. By the time this returns, the policy no longer grants it and the holders'
 /// running queries have been cancelled.
 /// </summary>
-public sealed class RevokeBinding(JitGateDb db, Permissions permissions, AuditLog audit, EventOutbox outbox, PolicyCache policy, RunningQueries running, EnforceAccessChange enforce, TimeProvider clock)
+public sealed class RevokeBinding(JitGateDb db, Permissions permissions, AuditLog audit, EventOutbox outbox, AccessChanged accessChanged, TimeProvider clock)
 {
     public async Task HandleAsync(Actor actor, string? projectId, long bindingId, CancellationToken ct)
     {
@@ -33,8 +33,6 @@ public sealed class RevokeBinding(JitGateDb db, Permissions permissions, AuditLo
         outbox.Add(db, EventNames.AccessRevoked, binding.ProjectId, requestId: binding.RequestId, bindingId: binding.Id,
             binding: new { id = binding.Id, principal, role = binding.Role, binding.ExpiresAt, revokedBy = actor.Email });
         await db.SaveChangesAsync(ct);
-        policy.Invalidate();
-        await running.EndForAsync(db, binding.PrincipalType, binding.PrincipalId, ct);
-        await enforce.ForPrincipalAsync(binding.PrincipalType, binding.PrincipalId, ct);
+        await accessChanged.AfterCommitAsync(binding.PrincipalType, binding.PrincipalId, narrowed: true, ct);
     }
 }

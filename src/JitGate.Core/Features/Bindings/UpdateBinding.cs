@@ -17,7 +17,7 @@ public sealed record UpdateBindingRequest(DateTimeOffset? ExpiresAt, string? Dur
 /// Changes when an active binding ends, and why it exists. Who may do it and how long access may last
 /// are the same as for granting it.
 /// </summary>
-public sealed class UpdateBinding(JitGateDb db, Permissions permissions, AuditLog audit, PolicyCache policy, EnforceAccessChange enforce, TimeProvider clock)
+public sealed class UpdateBinding(JitGateDb db, Permissions permissions, AuditLog audit, AccessChanged accessChanged, TimeProvider clock)
 {
     public async Task<BindingDto> HandleAsync(Actor actor, string? projectId, long bindingId, UpdateBindingRequest request, CancellationToken ct)
     {
@@ -72,8 +72,9 @@ public sealed class UpdateBinding(JitGateDb db, Permissions permissions, AuditLo
             reason = binding.Reason,
         });
         await db.SaveChangesAsync(ct);
-        policy.Invalidate();
-        await enforce.ForPrincipalAsync(binding.PrincipalType, binding.PrincipalId, ct);
+        // An earlier end narrows access; a later one does not.
+        var narrowed = binding.ExpiresAt is { } end && (before.ExpiresAt is not { } was || end < was);
+        await accessChanged.AfterCommitAsync(binding.PrincipalType, binding.PrincipalId, narrowed, ct);
         return BindingDto.From(binding, principal, createdBy, now);
     }
 }

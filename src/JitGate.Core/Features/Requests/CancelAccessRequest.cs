@@ -12,6 +12,7 @@ public sealed class CancelAccessRequest(JitGateDb db, Permissions permissions, R
 {
     public async Task<AccessRequestDto> HandleAsync(Actor actor, long requestId, CancellationToken ct)
     {
+        using var turn = await RequestDecision.TakeTurnAsync(requestId, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await decision.LockAsync(requestId, ct);
         var request = await permissions.LoadRequestAsync(requestId, actor, track: true, ct);

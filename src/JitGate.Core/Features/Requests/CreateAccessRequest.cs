@@ -23,7 +23,7 @@ public sealed record AccessRequestPreview(string RiskLevel, List<string> Steps, 
 /// steps are fixed now; an explicitly empty flow approves at once.
 /// </summary>
 public sealed class CreateAccessRequest(
-    JitGateDb db, Permissions permissions, RequestRisk risk, RequestFinalizer finalizer, AuditLog audit, EventOutbox outbox, PolicyCache policy, TimeProvider clock)
+    JitGateDb db, Permissions permissions, RequestRisk risk, RequestFinalizer finalizer, AuditLog audit, EventOutbox outbox, Engines.AccessChanged accessChanged, TimeProvider clock)
 {
     private sealed record Checked(string Role, BindingScope? Scope, string? Duration, DateTimeOffset? ExpiresAt, string Reason, long? ExtendsBinding, string Level, List<string> Steps, DateTimeOffset ExpiresIfNow, List<RiskReason> RiskReasons);
 
@@ -71,7 +71,8 @@ public sealed class CreateAccessRequest(
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        if (request.Status == RequestStatus.Approved) policy.Invalidate();
+        // Auto-approved (an empty flow): the access exists now, like any other approval's.
+        if (request.Status == RequestStatus.Approved) await accessChanged.AfterCommitAsync("user", request.RequesterId, narrowed: false, ct);
         return await AccessRequestMapper.ToDtoAsync(db, request, true, ct);
     }
 

@@ -14,6 +14,7 @@ public sealed class RejectAccessRequest(JitGateDb db, RequestDecision decision, 
         var comment = TextRules.Check("comment", body?.Comment)?.Trim() ?? "";
         if (comment.Length == 0) throw ApiProblem.Validation("comment is required: tell the requester why.");
         if (comment.Length > 2000) throw ApiProblem.Validation("comment may have at most 2000 characters.");
+        using var turn = await RequestDecision.TakeTurnAsync(requestId, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var (request, step) = await decision.LoadForDecisionAsync(actor, requestId, ct);
         var now = clock.GetUtcNow();

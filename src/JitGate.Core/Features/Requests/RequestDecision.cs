@@ -34,6 +34,32 @@ public sealed class RequestDecision(JitGateDb db, Permissions permissions)
         return (request, step);
     }
 
+    private const int StripeCount = 64;
+    private static readonly SemaphoreSlim[] Stripes = Enumerable.Range(0, StripeCount).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
+    /// <summary>
+    /// Waits until no other decision on the same request runs in this process, and holds that turn until
+    /// disposed. Deciders queue here, holding nothing, rather than each holding a pooled connection while
+    /// waiting for the request's row lock: twelve waiters holding twelve connections would leave the one
+    /// holding the lock none to finish with. Across replicas the row lock (<see cref="LockAsync"/>) still decides.
+    /// </summary>
+    public static async Task<IDisposable> TakeTurnAsync(long requestId, CancellationToken ct)
+    {
+        var stripe = Stripes[(int)((ulong)requestId % StripeCount)];
+        await stripe.WaitAsync(ct);
+        return new Turn(stripe);
+    }
+
+    private sealed class Turn(SemaphoreSlim stripe) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) stripe.Release();
+        }
+    }
+
     /// <summary>Locks the request's row until the caller's transaction ends (PostgreSQL); nothing on SQLite.</summary>
     public async Task LockAsync(long requestId, CancellationToken ct)
     {
