@@ -24,19 +24,9 @@ public sealed class Databases(JitGateDb db, Permissions permissions, AuditLog au
         if (name is not null) query = query.Where(x => x.d.Name == name);
         var rows = await query.OrderBy(x => x.d.Name).ToListAsync(ct);
         var visible = new List<DatabaseDto>();
-        var membership = new Dictionary<string, bool>();
         foreach (var row in rows)
         {
-            if (!actor.IsAdminOrDba)
-            {
-                if (row.d.ProjectId is null) continue;
-                if (!membership.TryGetValue(row.d.ProjectId, out var member))
-                {
-                    member = membership[row.d.ProjectId] = await permissions.IsMemberAsync(actor, row.d.ProjectId, ct);
-                }
-                if (!member) continue;
-            }
-            visible.Add(ToDto(row.d, row.Engine));
+            if (await permissions.CanSeeDatabaseAsync(actor, row.d.ProjectId, ct)) visible.Add(ToDto(row.d, row.Engine));
         }
         return visible;
     }

@@ -14,7 +14,7 @@ public sealed class CancelAccessRequest(JitGateDb db, Permissions permissions, R
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var request = await permissions.LoadRequestAsync(requestId, actor, track: true, ct);
-        if (request.RequesterId != actor.UserId) throw ApiProblem.Forbidden("Only the requester can cancel a request; approvers reject it instead.");
+        Permissions.RequireRequester(actor, request);
         if (request.Status != RequestStatus.Pending) throw ApiProblem.Conflict($"This request is {request.Status}; only a pending request can be canceled.");
         var now = clock.GetUtcNow();
         foreach (var step in request.Steps.Where(s => s.Status == StepStatus.Pending)) step.Status = StepStatus.Skipped;

@@ -2,12 +2,13 @@ using JitGate.Core.Common;
 using JitGate.Core.Features.Audit;
 using JitGate.Core.Features.Identity;
 using JitGate.Core.Persistence;
+using JitGate.Core.Policy;
 using Microsoft.EntityFrameworkCore;
 
 namespace JitGate.Core.Features.Tokens;
 
 /// <summary>A user's personal access tokens for scripts: create (shown once), list, revoke.</summary>
-public sealed class PersonalTokens(JitGateDb db, AuditLog audit, TokenValidator validator, TimeProvider clock)
+public sealed class PersonalTokens(JitGateDb db, Permissions permissions, AuditLog audit, TokenValidator validator, TimeProvider clock)
 {
     public async Task<NewTokenDto> CreateAsync(Actor actor, CreateTokenRequest request, CancellationToken ct)
     {
@@ -24,8 +25,7 @@ public sealed class PersonalTokens(JitGateDb db, AuditLog audit, TokenValidator 
 
     public async Task RevokeAsync(Actor actor, long tokenId, CancellationToken ct)
     {
-        var row = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == tokenId && t.UserId == actor.UserId && t.Kind == "personal", ct)
-            ?? throw ApiProblem.NotFound($"Token {tokenId}");
+        var row = await permissions.LoadOwnPersonalTokenAsync(actor, tokenId, ct);
         if (row.RevokedAt is not null) return;
         row.RevokedAt = clock.GetUtcNow();
         audit.Add(db, actor, "token.revoke", $"tokens/{row.Id}", AuditLog.Success, new { row.Name });
