@@ -202,6 +202,19 @@ public sealed class Permissions(JitGateDb db, PolicyCache policy, TimeProvider c
         return false;
     }
 
+    /// <summary>
+    /// Checks that the actor is a person, not a service account. A service account's tokens are issued by
+    /// an admin, for as long as the admin chose; minting its own would let one token outlive that choice.
+    /// </summary>
+    /// <exception cref="ApiProblem">403 <c>forbidden</c> for a service account.</exception>
+    public async Task RequirePersonAsync(Actor actor, CancellationToken ct)
+    {
+        if (await db.Users.AsNoTracking().AnyAsync(u => u.Id == actor.UserId && u.IsServiceAccount, ct))
+        {
+            throw ApiProblem.Forbidden("A service account's tokens are issued by a workspace admin (POST /api/v1/service-accounts/{id}/tokens), not by the account itself.");
+        }
+    }
+
     /// <summary>Loads (tracked) one of the actor's own personal access tokens.</summary>
     /// <exception cref="ApiProblem">404 for a token that is someone else's, a service account's or a session's.</exception>
     public async Task<ApiToken> LoadOwnPersonalTokenAsync(Actor actor, long tokenId, CancellationToken ct) =>

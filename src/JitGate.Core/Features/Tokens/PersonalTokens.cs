@@ -10,8 +10,11 @@ namespace JitGate.Core.Features.Tokens;
 /// <summary>A user's personal access tokens for scripts: create (shown once), list, revoke.</summary>
 public sealed class PersonalTokens(JitGateDb db, Permissions permissions, AuditLog audit, TokenValidator validator, TimeProvider clock)
 {
+    /// <summary>A new token of the caller's, shown once; people only (<see cref="Permissions.RequirePersonAsync"/>).</summary>
+    /// <exception cref="ApiProblem">403 for a service account; 400 for a name or lifetime out of bounds.</exception>
     public async Task<NewTokenDto> CreateAsync(Actor actor, CreateTokenRequest request, CancellationToken ct)
     {
+        await permissions.RequirePersonAsync(actor, ct);
         var (row, token) = TokenIssuer.Issue(db, actor.UserId, "personal", request, clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
         audit.Add(db, actor, "token.create", $"tokens/{row.Id}", AuditLog.Success, new { row.Name, row.Kind, row.ExpiresAt });
