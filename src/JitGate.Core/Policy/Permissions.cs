@@ -61,14 +61,12 @@ public sealed class Permissions(JitGateDb db, PolicyCache policy, TimeProvider c
     public async Task<Project> LoadProjectForBindingManagerAsync(Actor actor, string projectId, CancellationToken ct)
     {
         var project = await LoadProjectForMemberAsync(actor, projectId, ct);
-        if (actor.IsAdminOrDba) return project;
-        var snapshot = await policy.GetAsync(ct);
-        if (!snapshot.ProjectRolesOf(actor.UserId, projectId, clock.GetUtcNow()).Contains(ProjectRoles.Owner))
-        {
-            throw ApiProblem.Forbidden("Only the project's owners, workspace admins and DBAs may grant or revoke access in this project.");
-        }
-        return project;
+        if (actor.IsAdminOrDba || await IsOwnerAsync(actor, projectId, ct)) return project;
+        throw ApiProblem.Forbidden("Only the project's owners, workspace admins and DBAs may grant or revoke access in this project.");
     }
+
+    private async ValueTask<bool> IsOwnerAsync(Actor actor, string projectId, CancellationToken ct) =>
+        (await policy.GetAsync(ct)).ProjectRolesOf(actor.UserId, projectId, clock.GetUtcNow()).Contains(ProjectRoles.Owner);
 
     /// <summary>Checks that the actor may list the bindings of a project (its members) or the workspace bindings (projectId null: admins).</summary>
     /// <exception cref="ApiProblem">404 as for <see cref="LoadProjectForMemberAsync"/>; 403 for workspace bindings and a non-admin.</exception>
@@ -110,10 +108,18 @@ public sealed class Permissions(JitGateDb db, PolicyCache policy, TimeProvider c
         return binding;
     }
 
-    /// <summary>Loads a project whose webhooks the actor may manage: the project's owners, admins and DBAs, as for its bindings.</summary>
-    /// <exception cref="ApiProblem">404 and 403 as for <see cref="LoadProjectForBindingManagerAsync"/>.</exception>
-    public Task<Project> LoadProjectForWebhookManagerAsync(Actor actor, string projectId, CancellationToken ct) =>
-        LoadProjectForBindingManagerAsync(actor, projectId, ct);
+    /// <summary>
+    /// Loads a project whose webhooks the actor may manage: its owners and workspace admins (API.md,
+    /// Integrations). Unlike bindings, not DBAs: where a project's events are sent is the project's and
+    /// the workspace's choice.
+    /// </summary>
+    /// <exception cref="ApiProblem">404 as for <see cref="LoadProjectForMemberAsync"/>; 403 for anyone else who may see the project.</exception>
+    public async Task<Project> LoadProjectForWebhookManagerAsync(Actor actor, string projectId, CancellationToken ct)
+    {
+        var project = await LoadProjectForMemberAsync(actor, projectId, ct);
+        if (actor.IsAdmin || await IsOwnerAsync(actor, projectId, ct)) return project;
+        throw ApiProblem.Forbidden("Only the project's owners and workspace admins manage its webhooks.");
+    }
 
     /// <summary>Loads a database the actor may see (<see cref="CanSeeDatabase"/>).</summary>
     /// <exception cref="ApiProblem">404 for a database that does not exist or that the actor may not see.</exception>

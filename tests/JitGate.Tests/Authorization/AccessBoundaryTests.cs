@@ -29,4 +29,20 @@ public sealed class AccessBoundaryTests : IAsyncLifetime
         await _admin.PostOkAsync($"/api/v1/service-accounts/{listed["id"]}/tokens", new { name = "second", duration = "P7D" });
         await _admin.PostOkAsync("/api/v1/me/tokens", new { name = "mine" });
     }
+
+    [Fact]
+    public async Task A_dba_grants_in_a_project_but_does_not_choose_where_its_events_go()
+    {
+        var dba = await _admin.CreateUserAsync(_app, "dba@example.com", "workspaceDba");
+        await using var receiver = await Receiver.StartAsync();
+
+        await Api.ProblemAsync(await dba.PostAsync("/api/v1/projects/sample/webhooks", new { type = "generic", url = receiver.Url + "/dba" }),
+            HttpStatusCode.Forbidden, "forbidden");
+        await Api.ProblemAsync(await dba.Http.GetAsync("/api/v1/projects/sample/webhooks"), HttpStatusCode.Forbidden, "forbidden");
+        Assert.Empty((await _admin.GetOkAsync("/api/v1/projects/sample/webhooks")).AsArray());
+
+        // Granting access in the project stays the DBA's.
+        await _admin.CreateUserAsync(_app, "dev@example.com");
+        await dba.BindAsync("sample", new { principal = "user:dev@example.com", role = "projectDeveloper" });
+    }
 }

@@ -194,22 +194,26 @@ public static class AuthorizationMatrix
         Fixed("GET", $"{Api}/events",                                           AdminOrDba, _ => Get($"{Api}/events")),
 
         // Integrations
-        Fixed("POST", $"{Api}/projects/{{project}}/webhooks",                   "401 404 403 403 201 201 201 404 404",
+        Fixed("POST", $"{Api}/projects/{{project}}/webhooks",                   "401 404 403 403 201 403 201 404 404",
             w => Post($"{Api}/projects/sample/webhooks", new { type = "generic", url = w.Hooks.Url + "/hook" }))
-            with { Ghost = w => Post($"{Api}/projects/no-such-project/webhooks", new { type = "generic", url = w.Hooks.Url + "/hook" }) },
-        Fixed("GET", $"{Api}/projects/{{project}}/webhooks",                    "401 404 403 403 200 200 200 404 404",
+            with
+            {
+                Note = "Webhooks are the project owners' and admins' (API.md), not DBAs': they choose where the project's events go.",
+                Ghost = w => Post($"{Api}/projects/no-such-project/webhooks", new { type = "generic", url = w.Hooks.Url + "/hook" }),
+            },
+        Fixed("GET", $"{Api}/projects/{{project}}/webhooks",                    "401 404 403 403 200 403 200 404 404",
             _ => Get($"{Api}/projects/sample/webhooks"))
             with { Ghost = _ => Get($"{Api}/projects/no-such-project/webhooks") },
-        PerCell("DELETE", $"{Api}/projects/{{project}}/webhooks/{{id}}",        "401 404 403 403 204 204 204 404 404",
+        PerCell("DELETE", $"{Api}/projects/{{project}}/webhooks/{{id}}",        "401 404 403 403 204 403 204 404 404",
             async w => Delete($"{Api}/projects/sample/webhooks/{await w.NewWebhookAsync()}"))
             with { Ghost = _ => Delete($"{Api}/projects/sample/webhooks/999999") },
-        Fixed("GET", $"{Api}/projects/{{project}}/webhooks/{{id}}/deliveries",  "401 404 403 403 200 200 200 404 404",
+        Fixed("GET", $"{Api}/projects/{{project}}/webhooks/{{id}}/deliveries",  "401 404 403 403 200 403 200 404 404",
             w => Get($"{Api}/projects/sample/webhooks/{w.WebhookId}/deliveries"))
             with { Ghost = _ => Get($"{Api}/projects/sample/webhooks/999999/deliveries") },
-        Fixed("POST", $"{Api}/projects/{{project}}/webhooks/{{id}}/deliveries/{{deliveryId}}/resend", "401 404 403 403 202 202 202 404 404",
+        Fixed("POST", $"{Api}/projects/{{project}}/webhooks/{{id}}/deliveries/{{deliveryId}}/resend", "401 404 403 403 202 403 202 404 404",
             w => Post($"{Api}/projects/sample/webhooks/{w.WebhookId}/deliveries/{w.DeliveryId}/resend"))
             with { Ghost = w => Post($"{Api}/projects/sample/webhooks/{w.WebhookId}/deliveries/999999/resend") },
-        Fixed("POST", $"{Api}/projects/{{project}}/webhooks/{{id}}/test",       "401 404 403 403 202 202 202 404 404",
+        Fixed("POST", $"{Api}/projects/{{project}}/webhooks/{{id}}/test",       "401 404 403 403 202 403 202 404 404",
             w => Post($"{Api}/projects/sample/webhooks/{w.WebhookId}/test"))
             with { Ghost = _ => Post($"{Api}/projects/sample/webhooks/999999/test") },
         Fixed("POST", $"{Api}/me/tokens",                                       "401 201 201 201 201 201 201 201 403",
