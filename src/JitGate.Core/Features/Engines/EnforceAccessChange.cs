@@ -5,8 +5,9 @@ using Microsoft.EntityFrameworkCore;
 namespace JitGate.Core.Features.Engines;
 
 /// <summary>
-/// Called after a change of access commits (grant, revoke, approval, group change): brings the
-/// engine-side roles of the affected users in line before the change's answer is sent.
+/// Called after a change of access commits (grant, revoke, approval, group change, a database moved to
+/// another project): brings the engine-side roles of the affected users in line before the change's
+/// answer is sent.
 /// </summary>
 public sealed class EnforceAccessChange(JitGateDb db, ReconcilePostgresAccess reconcile, ILogger<EnforceAccessChange> logger)
 {
@@ -15,6 +16,21 @@ public sealed class EnforceAccessChange(JitGateDb db, ReconcilePostgresAccess re
         var users = principalType == "user"
             ? [principalId]
             : await db.GroupMembers.AsNoTracking().Where(m => m.GroupId == principalId).Select(m => m.UserId).ToListAsync(ct);
+        await ReconcileAsync(users, ct);
+    }
+
+    /// <summary>
+    /// For a database whose project changed: every user holding an engine role on it, since which bindings
+    /// reach it changed. Users without a role yet get one, with what the policy says now, on first use.
+    /// </summary>
+    public async Task ForDatabaseAsync(string databaseId, CancellationToken ct)
+    {
+        var users = await db.EngineRoles.AsNoTracking().Where(r => r.DatabaseId == databaseId).Select(r => r.UserId).Distinct().ToListAsync(ct);
+        await ReconcileAsync(users, ct);
+    }
+
+    private async Task ReconcileAsync(List<long> users, CancellationToken ct)
+    {
         if (users.Count == 0) return;
         try
         {
