@@ -48,10 +48,7 @@ public sealed class DatabaseMove(JitGateDb db, AuditLog audit, EventOutbox outbo
             + (to is null ? "no project" : $"project '{to}'") + $" (by {actor.Email}), so this request could no longer grant it.";
         foreach (var request in pending.Where(r => Names(r.ScopeJson, database.Id)))
         {
-            foreach (var step in request.Steps.Where(s => s.Status == StepStatus.Pending)) step.Status = StepStatus.Skipped;
-            request.Status = RequestStatus.Canceled;
-            request.Version++;
-            request.UpdatedAt = now;
+            CancelAccessRequest.MarkCanceled(request, now);
             db.RequestEvents.Add(new RequestEvent { RequestId = request.Id, At = now, ActorId = null, Kind = "canceled", Comment = why });
             audit.Add(db, null, "request.cancel", $"access-requests/{request.Id}", AuditLog.Success,
                 new { requestId = request.Id, reason = "database-moved", database = database.Id, from, to, movedBy = actor.Email },
@@ -62,12 +59,7 @@ public sealed class DatabaseMove(JitGateDb db, AuditLog audit, EventOutbox outbo
         return new DatabaseMoveEffects(named, canceled);
     }
 
-    /// <summary>True when a stored scope names the database, whole or by one of its tables.</summary>
-    public static bool Names(string? scopeJson, string databaseId)
-    {
-        if (scopeJson is null) return false;
-        var scope = Json.Deserialize<BindingScope>(scopeJson);
-        return scope is not null
-            && ((scope.Databases?.Contains(databaseId) ?? false) || (scope.Tables?.Any(t => t.Database == databaseId) ?? false));
-    }
+    /// <summary>True when a stored scope names the database; no scope (the whole project) names none by name.</summary>
+    private static bool Names(string? scopeJson, string databaseId) =>
+        scopeJson is not null && (Json.Deserialize<BindingScope>(scopeJson)?.Names(databaseId) ?? false);
 }
