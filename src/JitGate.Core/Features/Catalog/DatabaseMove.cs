@@ -12,6 +12,7 @@ namespace JitGate.Core.Features.Catalog;
 /// <summary>What moving a database out of a project did: the bindings that named it, and the requests that were canceled.</summary>
 public sealed record DatabaseMoveEffects(List<long> Bindings, List<long> CanceledRequests)
 {
+    /// <summary>A move that changed no project (or took the database out of none): nothing to list or cancel.</summary>
     public static readonly DatabaseMoveEffects None = new([], []);
 }
 
