@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using JitGate.Engines;
+using JitGate.Core.Engines;
 using JitGate.Engines.Postgres;
 using Npgsql;
 

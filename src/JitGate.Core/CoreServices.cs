@@ -69,6 +69,7 @@ public static class CoreServices
         services.AddScoped<ListEnvironments>();
         services.AddScoped<Projects>();
         services.AddScoped<Databases>();
+        services.AddScoped<DatabaseMove>();
         services.AddScoped<RegisterInstance>();
         services.AddScoped<SyncInstance>();
         services.AddSingleton<SqliteFileGuard>();

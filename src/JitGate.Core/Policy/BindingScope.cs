@@ -12,6 +12,10 @@ public sealed record BindingScope
 
     /// <summary>True when the scope names no database and no table.</summary>
     public bool NamesNothing => (Databases is null || Databases.Count == 0) && (Tables is null || Tables.Count == 0);
+
+    /// <summary>True when the scope names the database, whole or by one of its tables.</summary>
+    public bool Names(string databaseId) =>
+        (Databases?.Contains(databaseId) ?? false) || (Tables?.Any(t => t.Database == databaseId) ?? false);
 }
 
 /// <summary>One table (or view) of one database.</summary>

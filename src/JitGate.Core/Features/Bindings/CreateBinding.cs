@@ -15,8 +15,7 @@ public sealed class CreateBinding(JitGateDb db, Permissions permissions, AuditLo
 {
     public async Task<BindingDto> HandleAsync(Actor actor, string? projectId, CreateBindingRequest request, CancellationToken ct)
     {
-        if (projectId is null) Permissions.RequireAdmin(actor);
-        else await permissions.LoadProjectForBindingManagerAsync(actor, projectId, ct);
+        await permissions.RequireBindingManagerAsync(actor, projectId, ct);
 
         var (type, principalId, principalName) = await Principals.ResolveAsync(db, request.Principal, ct);
         if (request.Role is null || !ProjectRoles.All.Contains(request.Role))

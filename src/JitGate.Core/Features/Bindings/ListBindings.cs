@@ -10,8 +10,7 @@ public sealed class ListBindings(JitGateDb db, Permissions permissions, TimeProv
 {
     public async Task<List<BindingDto>> HandleAsync(Actor actor, string? projectId, string? status, CancellationToken ct)
     {
-        if (projectId is null) Permissions.RequireAdmin(actor);
-        else await permissions.LoadProjectForMemberAsync(actor, projectId, ct);
+        await permissions.RequireBindingViewerAsync(actor, projectId, ct);
         if (status is not null and not ("active" or "expired" or "revoked"))
         {
             throw ApiProblem.Validation("status must be active, expired or revoked.");

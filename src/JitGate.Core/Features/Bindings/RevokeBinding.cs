@@ -17,11 +17,7 @@ public sealed class RevokeBinding(JitGateDb db, Permissions permissions, AuditLo
 {
     public async Task HandleAsync(Actor actor, string? projectId, long bindingId, CancellationToken ct)
     {
-        if (projectId is null) Permissions.RequireAdmin(actor);
-        else await permissions.LoadProjectForMemberAsync(actor, projectId, ct);
-        var binding = await db.Bindings.FirstOrDefaultAsync(b => b.Id == bindingId && b.ProjectId == projectId, ct)
-            ?? throw ApiProblem.NotFound($"Binding {bindingId}");
-        if (projectId is not null) await permissions.LoadProjectForBindingManagerAsync(actor, projectId, ct);
+        var binding = await permissions.LoadBindingForManagerAsync(actor, projectId, bindingId, ct);
         if (binding.RevokedAt is not null) return;
 
         binding.RevokedAt = clock.GetUtcNow();

@@ -21,11 +21,7 @@ public sealed class UpdateBinding(JitGateDb db, Permissions permissions, AuditLo
 {
     public async Task<BindingDto> HandleAsync(Actor actor, string? projectId, long bindingId, UpdateBindingRequest request, CancellationToken ct)
     {
-        if (projectId is null) Permissions.RequireAdmin(actor);
-        else await permissions.LoadProjectForMemberAsync(actor, projectId, ct);
-        var binding = await db.Bindings.FirstOrDefaultAsync(b => b.Id == bindingId && b.ProjectId == projectId, ct)
-            ?? throw ApiProblem.NotFound($"Binding {bindingId}");
-        if (projectId is not null) await permissions.LoadProjectForBindingManagerAsync(actor, projectId, ct);
+        var binding = await permissions.LoadBindingForManagerAsync(actor, projectId, bindingId, ct);
 
         var changesExpiry = request.ExpiresAt is not null || request.Duration is not null || request.NeverExpires is not null;
         if (!changesExpiry && request.Reason is null) throw ApiProblem.Validation("Give expiresAt, duration, neverExpires or reason.");

@@ -28,6 +28,16 @@ public sealed class AccessChanged(JitGateDb db, PolicyCache policy, RunningQueri
         await AfterCommitAsync(users, narrowed, ct);
     }
 
+    /// <summary>
+    /// After a database moved to another project: which bindings reach it changed for everyone holding a
+    /// login on it. Users without a login yet get one, with what the policy says then, on first use.
+    /// </summary>
+    public async Task AfterDatabaseMovedAsync(string databaseId, CancellationToken ct)
+    {
+        var users = await db.EngineRoles.AsNoTracking().Where(r => r.DatabaseId == databaseId).Select(r => r.UserId).Distinct().ToListAsync(ct);
+        await AfterCommitAsync(users, narrowed: true, ct);
+    }
+
     /// <summary>After a change that reaches these users.</summary>
     public async Task AfterCommitAsync(IReadOnlyCollection<long> users, bool narrowed, CancellationToken ct)
     {

@@ -31,8 +31,7 @@ public sealed class IssueNativeCredentials(JitGateDb db, PolicyCache policy, Eng
     {
         var snapshot = await policy.GetAsync(ct);
         var now = clock.GetUtcNow();
-        if (!snapshot.Databases.TryGetValue(databaseId, out var database)
-            || (!actor.IsAdminOrDba && (database.ProjectId is null || snapshot.ProjectRolesOf(actor.UserId, database.ProjectId, now).Count == 0)))
+        if (!snapshot.Databases.TryGetValue(databaseId, out var database) || !Permissions.CanSeeDatabase(snapshot, actor, database.ProjectId, now))
         {
             throw ApiProblem.NotFound($"Database '{databaseId}'");
         }

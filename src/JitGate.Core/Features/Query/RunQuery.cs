@@ -47,8 +47,7 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, Q
 
         var snapshot = await policy.GetAsync(ct);
         var now = clock.GetUtcNow();
-        if (!snapshot.Databases.TryGetValue(request.Database, out var database)
-            || (!actor.IsAdminOrDba && (database.ProjectId is null || snapshot.ProjectRolesOf(actor.UserId, database.ProjectId, now).Count == 0)))
+        if (!snapshot.Databases.TryGetValue(request.Database, out var database) || !Permissions.CanSeeDatabase(snapshot, actor, database.ProjectId, now))
         {
             throw ApiProblem.NotFound($"Database '{request.Database}'");
         }

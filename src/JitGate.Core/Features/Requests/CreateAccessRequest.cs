@@ -88,8 +88,7 @@ public sealed class CreateAccessRequest(
         BindingScope? scope;
         if (body.ExtendsBinding is { } bindingId)
         {
-            var binding = await db.Bindings.AsNoTracking().FirstOrDefaultAsync(b => b.Id == bindingId && b.ProjectId == projectId, ct);
-            if (binding is null || binding.PrincipalType != "user" || binding.PrincipalId != actor.UserId) throw ApiProblem.NotFound($"Binding {bindingId}");
+            var binding = await permissions.LoadOwnBindingAsync(actor, projectId, bindingId, ct);
             if (BindingDto.StatusOf(binding, now) != "active") throw ApiProblem.Validation($"Binding {bindingId} is not active; request new access instead.");
             // An extension keeps what the binding reaches; other tables or another role are a new request.
             if (body.Scope is not null)

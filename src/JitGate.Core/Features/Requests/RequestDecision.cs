@@ -21,16 +21,7 @@ public sealed class RequestDecision(JitGateDb db, Permissions permissions)
         var request = await permissions.LoadRequestAsync(requestId, actor, track: true, ct);
         if (request.Status != RequestStatus.Pending) throw ApiProblem.Conflict($"This request is {request.Status}; only a pending request can be approved or rejected.");
         var step = request.Steps.OrderBy(s => s.Index).First(s => s.Status == StepStatus.Pending);
-        if (!await permissions.HoldsApproverAsync(actor, request.ProjectId, step.Approver, ct))
-        {
-            throw new ApiProblem(403, "not-an-approver", "Not an approver",
-                $"Step {step.Index + 1} of this request needs approval by {Describe(step.Approver)}; you are not one.");
-        }
-        if (request.RequesterId == actor.UserId)
-        {
-            var allowSelf = await db.Projects.AsNoTracking().Where(p => p.Id == request.ProjectId).Select(p => p.AllowSelfApproval).FirstAsync(ct);
-            if (!allowSelf) throw new ApiProblem(403, "not-an-approver", "Not an approver", "You cannot approve or reject your own request.");
-        }
+        await permissions.RequireApproverAsync(actor, request, step, ct);
         return (request, step);
     }
 
@@ -76,13 +67,8 @@ public sealed class RequestDecision(JitGateDb db, Permissions permissions)
     public static bool IsCollision(Exception e) =>
         (e as Npgsql.PostgresException ?? e.InnerException as Npgsql.PostgresException) is { SqlState: "40001" or "40P01" };
 
-    public static string Describe(string approver) => approver switch
-    {
-        ProjectRoles.Owner => "a project owner",
-        WorkspaceRoles.Dba => "a workspace DBA",
-        WorkspaceRoles.Admin => "a workspace admin",
-        _ => $"a member of {approver["group:".Length..]}",
-    };
+    /// <summary>The approver as a person reads it (<see cref="Permissions.DescribeApprover"/>).</summary>
+    public static string Describe(string approver) => Permissions.DescribeApprover(approver);
 
     /// <summary>Saves a decision; a racing decision that committed first turns this one into a 409.</summary>
     public async Task SaveAsync(CancellationToken ct)
