@@ -74,6 +74,13 @@ public static class CoreServices
         services.AddScoped<SyncInstance>();
         services.AddSingleton<SqliteFileGuard>();
         services.AddSingleton<StoreHealth>();
+        services.AddScoped<Features.Lifecycle.ProjectSettings>();
+        services.AddScoped<Features.Lifecycle.EnvironmentSettings>();
+        services.AddScoped<Features.Lifecycle.LifecycleTicks>();
+        services.AddScoped<Features.BreakGlass.ActivateBreakGlass>();
+        services.AddScoped<Features.BreakGlass.BreakGlassReviews>();
+        services.AddScoped<Features.Incidents.IncidentWebhook>();
+        services.AddScoped<Features.Incidents.Incidents>();
         services.AddScoped<CreateBinding>();
         services.AddScoped<ListBindings>();
         services.AddScoped<RevokeBinding>();

@@ -58,6 +58,12 @@ builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.DefaultR
         ConnectCallback = PublicAddresses.Connector(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JitGateOptions>>().Value.WebhooksToPrivateNetworks),
     })
     .AddResilienceHandler("webhook-timeout", pipeline => pipeline.AddTimeout(TimeSpan.FromSeconds(5)));
+// A receiver that is slow or down is the receiver's problem, recorded in the delivery log and retried from
+// the outbox; it is not an error of JitGate's, so the resilience pipeline reports it as a warning.
+builder.Services.Configure<Polly.Telemetry.TelemetryOptions>(telemetry =>
+    telemetry.SeverityProvider = args => args.Event.Severity >= Polly.Telemetry.ResilienceEventSeverity.Error
+        ? Polly.Telemetry.ResilienceEventSeverity.Warning
+        : args.Event.Severity);
 
 builder.Services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(forwarded =>
 {
@@ -163,6 +169,7 @@ app.MapJitGateConsole();
 var api = app.MapGroup("/api/v1");
 api.MapIdentity().MapCatalog().MapBindings().MapAccessRequests().MapQuery().MapAudit().MapSettings().MapIntegrations();
 api.MapBindingUpdates();
+api.MapLifecycle();
 
 await app.RunAsync();
 return 0;

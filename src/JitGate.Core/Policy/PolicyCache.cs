@@ -98,7 +98,7 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes)
         var users = await db.Users.AsNoTracking()
             .Select(u => new PolicyUser(u.Id, u.Email, u.Name, u.WorkspaceRole)).ToListAsync(ct);
         var rows = await db.Bindings.AsNoTracking().Where(b => b.RevokedAt == null)
-            .Select(b => new { b.Id, b.ProjectId, b.PrincipalType, b.PrincipalId, b.Role, b.ExpiresAt, b.ScopeJson })
+            .Select(b => new { b.Id, b.ProjectId, b.PrincipalType, b.PrincipalId, b.Role, b.ExpiresAt, b.ScopeJson, b.StartsAt, b.BreakGlass })
             .ToListAsync(ct);
         var members = await db.GroupMembers.AsNoTracking().Select(m => new { m.GroupId, m.UserId }).ToListAsync(ct);
         var databases = await (from d in db.Databases.AsNoTracking()
@@ -107,7 +107,7 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes)
         var groups = await db.Groups.AsNoTracking().Select(g => new { g.Id, g.Email }).ToListAsync(ct);
         return new PolicySnapshot(
             users,
-            rows.Select(r => (r.PrincipalType, r.PrincipalId, ToPolicyBinding(r.Id, r.ProjectId, r.Role, r.ExpiresAt, r.ScopeJson))),
+            rows.Select(r => (r.PrincipalType, r.PrincipalId, ToPolicyBinding(r.Id, r.ProjectId, r.Role, r.ExpiresAt, r.ScopeJson) with { StartsAt = r.StartsAt, BreakGlass = r.BreakGlass })),
             members.Select(m => (m.GroupId, m.UserId)),
             databases,
             groups.Select(g => (g.Id, g.Email)));

@@ -52,6 +52,8 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, Q
             throw ApiProblem.NotFound($"Database '{request.Database}'");
         }
         var grant = snapshot.ReadGrantFor(actor.UserId, database.Id, now);
+        // Queries under break-glass access are flagged, so a review sees every one of them.
+        var breakGlass = !grant.IsEmpty && snapshot.ReadsThroughBreakGlass(actor.UserId, database.Id, now);
 
         var stopwatch = Stopwatch.StartNew();
         var outcome = await ExecuteAsync(actor, database, grant, request.Statement, new QueryLimits(maxRows, limits.QueryTimeout, limits.MaxAnswerBytes), ct);
@@ -78,6 +80,7 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, Q
                     s.Truncated,
                     s.TruncatedBy,
                     elapsedMs,
+                    breakGlass,
                 });
                 return new QueryResponse(s.Columns.Select(c => new QueryColumn(c.Name, c.Type)).ToList(), s.Rows, s.Rows.Count, s.Truncated, elapsedMs, s.TruncatedBy);
 

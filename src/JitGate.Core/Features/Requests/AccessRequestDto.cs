@@ -10,10 +10,24 @@ public sealed record ApprovalStepDto(string Role, string Status, string? By, Dat
 
 public sealed record TimelineEntryDto(DateTimeOffset At, string? Actor, string Kind, string? Comment);
 
+/// <summary>
+/// An access request as the API answers it. <paramref name="Status"/>: pendingApproval, approved, rejected,
+/// canceled or expired (nobody decided by <see cref="DecideBy"/>).
+/// </summary>
 public sealed record AccessRequestDto(
     long Id, string Project, string Requester, string Role, BindingScope? Scope, string? Duration, DateTimeOffset? ExpiresAt,
     string Reason, string RiskLevel, string Status, List<ApprovalStepDto> ApprovalSteps, long? BindingId, long? ExtendsBindingId,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, List<TimelineEntryDto>? Timeline);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, List<TimelineEntryDto>? Timeline)
+{
+    /// <summary>When the asked window starts (the duration counts from it); null: at approval.</summary>
+    public DateTimeOffset? StartsAt { get; init; }
+
+    /// <summary>When a pending request expires if nobody decides it.</summary>
+    public DateTimeOffset? DecideBy { get; init; }
+
+    /// <summary>The incident the request names.</summary>
+    public string? Incident { get; init; }
+}
 
 internal static class AccessRequestMapper
 {
@@ -37,6 +51,9 @@ internal static class AccessRequestMapper
             r.Duration, r.ExpiresAt, r.Reason, r.RiskLevel, r.Status,
             r.Steps.OrderBy(s => s.Index).Select(s => new ApprovalStepDto(s.Approver, s.Status, Email(s.ById), s.At, s.Comment)).ToList(),
             r.BindingId, r.ExtendsBindingId, r.CreatedAt, r.UpdatedAt,
-            withTimeline ? events.Where(e => e.RequestId == r.Id).Select(e => new TimelineEntryDto(e.At, Email(e.ActorId), e.Kind, e.Comment)).ToList() : null)).ToList();
+            withTimeline ? events.Where(e => e.RequestId == r.Id).Select(e => new TimelineEntryDto(e.At, Email(e.ActorId), e.Kind, e.Comment)).ToList() : null)
+        {
+            StartsAt = r.StartsAt, DecideBy = r.DecideBy, Incident = r.IncidentId,
+        }).ToList();
     }
 }
