@@ -90,6 +90,7 @@ public static class CoreServices
         services.AddScoped<RequestFinalizer>();
         services.AddScoped<RequestDecision>();
         services.AddScoped<CreateAccessRequest>();
+        services.AddScoped<ApproverCheck>();
         services.AddScoped<ApproveAccessRequest>();
         services.AddScoped<RejectAccessRequest>();
         services.AddScoped<CancelAccessRequest>();
