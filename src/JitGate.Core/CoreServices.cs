@@ -52,6 +52,7 @@ public static class CoreServices
         services.AddSingleton<JitGateMetrics>();
         services.AddSingleton<QueryAuditWriter>();
         services.AddSingleton<ClusterLocks>();
+        services.AddSingleton<AccessChanges>();
         services.AddSingleton<PolicyCache>();
         services.AddSingleton<RunningQueries>();
         services.AddSingleton<TokenValidator>();

@@ -2,6 +2,7 @@ using JitGate.Core.Features.Audit;
 using JitGate.Core.Features.Events;
 using JitGate.Core.Features.Query;
 using JitGate.Core.Persistence;
+using JitGate.Core.Policy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,7 @@ namespace JitGate.Core.Features.Bindings;
 /// still have running is stopped. Access itself already ended at the instant of expiry, because the
 /// query path compares expiresAt with now on every call.
 /// </summary>
-public sealed class RecordExpiries(JitGateDb db, AuditLog audit, EventOutbox outbox, RunningQueries running, TimeProvider clock, IOptions<JitGateOptions> options)
+public sealed class RecordExpiries(JitGateDb db, AuditLog audit, EventOutbox outbox, RunningQueries running, AccessChanges accessChanges, TimeProvider clock, IOptions<JitGateOptions> options)
 {
     public async Task<int> HandleAsync(CancellationToken ct)
     {
@@ -34,6 +35,8 @@ public sealed class RecordExpiries(JitGateDb db, AuditLog audit, EventOutbox out
         }
         await db.SaveChangesAsync(ct);
         foreach (var b in due) await running.EndForAsync(db, b.PrincipalType, b.PrincipalId, ct);
+        // The policy did not change (it holds expiresAt), but what pages show did.
+        accessChanges.Raise();
         return due.Count;
     }
 
