@@ -4,14 +4,15 @@ using JitGate.Core.Policy;
 
 namespace JitGate.Core.Features.Bindings;
 
+/// <summary>A binding as the API answers it; <paramref name="RevokedBy"/> is the e-mail of whoever ended it early.</summary>
 public sealed record BindingDto(
     long Id, string? Project, string Principal, string Role, BindingScope? Scope, DateTimeOffset? ExpiresAt,
-    string Status, string Source, string? Reason, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
+    string Status, string Source, string? Reason, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, string? RevokedBy = null)
 {
     public static string StatusOf(Binding b, DateTimeOffset now) =>
         b.RevokedAt is not null ? "revoked" : b.ExpiresAt is { } e && now >= e ? "expired" : "active";
 
-    public static BindingDto From(Binding b, string principal, string createdBy, DateTimeOffset now) =>
+    public static BindingDto From(Binding b, string principal, string createdBy, DateTimeOffset now, string? revokedBy = null) =>
         new(b.Id, b.ProjectId, principal, b.Role, b.ScopeJson is null ? null : Json.Deserialize<BindingScope>(b.ScopeJson),
-            b.ExpiresAt, StatusOf(b, now), b.Source, b.Reason, createdBy, b.CreatedAt, b.RevokedAt);
+            b.ExpiresAt, StatusOf(b, now), b.Source, b.Reason, createdBy, b.CreatedAt, b.RevokedAt, revokedBy);
 }

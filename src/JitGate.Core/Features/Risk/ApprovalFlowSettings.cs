@@ -7,7 +7,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace JitGate.Core.Features.Risk;
 
-public sealed record ApprovalFlowDto(string? Source, string? Level, List<string>? Steps);
+/// <summary>One approval flow. <paramref name="AutoApprove"/> is answered, never read: true when the flow has no steps, so requests at that level are approved at once.</summary>
+public sealed record ApprovalFlowDto(string? Source, string? Level, List<string>? Steps, bool? AutoApprove = null);
 
 /// <summary>
 /// Approval flows per (source, level). A level without a flow falls back to one project owner's
@@ -23,7 +24,8 @@ public sealed class ApprovalFlowSettings(JitGateDb db, AuditLog audit)
         Permissions.RequireAdminOrDba(actor);
         var flows = await db.ApprovalFlows.AsNoTracking().ToListAsync(ct);
         return flows.OrderBy(f => f.Source).ThenBy(f => RiskLevels.Rank(f.Level))
-            .Select(f => new ApprovalFlowDto(f.Source, f.Level, Json.Deserialize<List<string>>(f.StepsJson))).ToList();
+            .Select(f => (f, Steps: Json.Deserialize<List<string>>(f.StepsJson) ?? []))
+            .Select(x => new ApprovalFlowDto(x.f.Source, x.f.Level, x.Steps, x.Steps.Count == 0)).ToList();
     }
 
     public async Task<List<ApprovalFlowDto>> PutAsync(Actor actor, List<ApprovalFlowDto>? flows, CancellationToken ct)
