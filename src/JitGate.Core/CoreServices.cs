@@ -55,6 +55,7 @@ public static class CoreServices
         services.AddSingleton<AccessChanges>();
         services.AddSingleton<PolicyCache>();
         services.AddSingleton<RunningQueries>();
+        services.AddSingleton<SplitStatements>();
         services.AddSingleton<TokenValidator>();
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddScoped<AuditLog>();
