@@ -83,6 +83,7 @@ public static class CoreServices
         services.AddScoped<SearchAudit>();
         services.AddScoped<WorkspaceSettings>();
         services.AddScoped<SampleSeeder>();
+        services.AddScoped<CheckRiskCondition>();
         services.AddSingleton<RiskRuleSet>();
         services.AddScoped<EventOutbox>();
         services.AddScoped<ListEvents>();
