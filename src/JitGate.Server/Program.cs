@@ -128,6 +128,12 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
 
 var app = builder.Build();
 
+if (options.Console && StartupChecks.ConsoleAssetsProblem(app.Environment.WebRootFileProvider, app.Environment.EnvironmentName) is { } assetsProblem)
+{
+    Console.Error.WriteLine(assetsProblem);
+    return 2;
+}
+
 try
 {
     await CoreServices.InitializeAsync(app.Services, app.Lifetime.ApplicationStopping);
@@ -157,7 +163,7 @@ app.UseMiddleware<TokenUseAudit>();
 app.MapJitGateObservability();
 app.MapOpenApi();
 app.MapScalarApiReference(o => o.WithTitle("JitGate API"));
-app.MapJitGateConsole();
+if (options.Console) app.MapJitGateConsole();
 
 var api = app.MapGroup("/api/v1");
 api.MapIdentity().MapCatalog().MapBindings().MapAccessRequests().MapQuery().MapAudit().MapSettings().MapIntegrations();
