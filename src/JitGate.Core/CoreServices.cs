@@ -52,8 +52,10 @@ public static class CoreServices
         services.AddSingleton<JitGateMetrics>();
         services.AddSingleton<QueryAuditWriter>();
         services.AddSingleton<ClusterLocks>();
+        services.AddSingleton<AccessChanges>();
         services.AddSingleton<PolicyCache>();
         services.AddSingleton<RunningQueries>();
+        services.AddSingleton<SplitStatements>();
         services.AddSingleton<TokenValidator>();
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddScoped<AuditLog>();
@@ -89,6 +91,7 @@ public static class CoreServices
         services.AddScoped<SearchAudit>();
         services.AddScoped<WorkspaceSettings>();
         services.AddScoped<SampleSeeder>();
+        services.AddScoped<CheckRiskCondition>();
         services.AddSingleton<RiskRuleSet>();
         services.AddScoped<EventOutbox>();
         services.AddScoped<ListEvents>();
@@ -98,6 +101,7 @@ public static class CoreServices
         services.AddScoped<RequestFinalizer>();
         services.AddScoped<RequestDecision>();
         services.AddScoped<CreateAccessRequest>();
+        services.AddScoped<ApproverCheck>();
         services.AddScoped<ApproveAccessRequest>();
         services.AddScoped<RejectAccessRequest>();
         services.AddScoped<CancelAccessRequest>();

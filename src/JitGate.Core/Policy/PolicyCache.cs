@@ -11,7 +11,7 @@ namespace JitGate.Core.Policy;
 /// Holds the current <see cref="PolicySnapshot"/>. Any change to users, groups, databases or bindings
 /// calls <see cref="Invalidate"/> after it commits; the next decision rebuilds the snapshot.
 /// </summary>
-public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes) : IDisposable
+public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes, AccessChanges accessChanges) : IDisposable
 {
     private readonly SemaphoreSlim _loadLock = new(1, 1);
     private volatile PolicySnapshot? _current;
@@ -26,6 +26,7 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes)
         Interlocked.Increment(ref _version);
         _current = null;
         changes.Bump();
+        accessChanges.Raise();
     }
 
     /// <summary>
@@ -76,6 +77,7 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes)
         {
             Interlocked.Increment(ref _version);
             _current = null;
+            accessChanges.Raise();
         }
     }
 

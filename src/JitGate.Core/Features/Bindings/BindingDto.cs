@@ -5,12 +5,13 @@ using JitGate.Core.Policy;
 namespace JitGate.Core.Features.Bindings;
 
 /// <summary>
-/// A binding as the API answers it. <paramref name="Status"/>: <c>scheduled</c> before <paramref name="StartsAt"/>,
-/// then <c>active</c>, and <c>expired</c> or <c>revoked</c> once it ended.
+/// A binding as the API answers it. <paramref name="Status"/>: <c>scheduled</c> before <c>StartsAt</c>,
+/// then <c>active</c>, and <c>expired</c> or <c>revoked</c> once it ended; <paramref name="RevokedBy"/> is
+/// the e-mail of whoever ended it early.
 /// </summary>
 public sealed record BindingDto(
     long Id, string? Project, string Principal, string Role, BindingScope? Scope, DateTimeOffset? ExpiresAt,
-    string Status, string Source, string? Reason, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
+    string Status, string Source, string? Reason, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, string? RevokedBy = null)
 {
     /// <summary>When a scheduled window starts; null for access that started when it was granted.</summary>
     public DateTimeOffset? StartsAt { get; init; }
@@ -27,9 +28,9 @@ public sealed record BindingDto(
         : b.StartsAt is { } s && now < s ? "scheduled"
         : "active";
 
-    public static BindingDto From(Binding b, string principal, string createdBy, DateTimeOffset now) =>
+    public static BindingDto From(Binding b, string principal, string createdBy, DateTimeOffset now, string? revokedBy = null) =>
         new(b.Id, b.ProjectId, principal, b.Role, b.ScopeJson is null ? null : Json.Deserialize<BindingScope>(b.ScopeJson),
-            b.ExpiresAt, StatusOf(b, now), b.Source, b.Reason, createdBy, b.CreatedAt, b.RevokedAt)
+            b.ExpiresAt, StatusOf(b, now), b.Source, b.Reason, createdBy, b.CreatedAt, b.RevokedAt, revokedBy)
         {
             StartsAt = b.StartsAt, BreakGlass = b.BreakGlass, Incident = b.IncidentId,
         };

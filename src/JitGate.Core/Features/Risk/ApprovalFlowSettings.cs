@@ -10,9 +10,10 @@ namespace JitGate.Core.Features.Risk;
 /// <summary>
 /// An approval flow: the steps a request of this source and level needs, and optionally a CEL condition
 /// (<paramref name="AutoApproveWhen"/>, e.g. <c>request.incident.status == "triggered"</c>) under which the
-/// steps are skipped and the request is approved at once.
+/// steps are skipped and the request is approved at once. <paramref name="AutoApprove"/> is answered, never
+/// read: true when the flow has no steps, so requests at that level are approved at once.
 /// </summary>
-public sealed record ApprovalFlowDto(string? Source, string? Level, List<string>? Steps, string? AutoApproveWhen = null);
+public sealed record ApprovalFlowDto(string? Source, string? Level, List<string>? Steps, string? AutoApproveWhen = null, bool? AutoApprove = null);
 
 /// <summary>
 /// Approval flows per (source, level). A level without a flow falls back to one project owner's
@@ -28,7 +29,8 @@ public sealed class ApprovalFlowSettings(JitGateDb db, AuditLog audit)
         Permissions.RequireAdminOrDba(actor);
         var flows = await db.ApprovalFlows.AsNoTracking().ToListAsync(ct);
         return flows.OrderBy(f => f.Source).ThenBy(f => RiskLevels.Rank(f.Level))
-            .Select(f => new ApprovalFlowDto(f.Source, f.Level, Json.Deserialize<List<string>>(f.StepsJson), f.AutoApproveWhen)).ToList();
+            .Select(f => (f, Steps: Json.Deserialize<List<string>>(f.StepsJson) ?? []))
+            .Select(x => new ApprovalFlowDto(x.f.Source, x.f.Level, x.Steps, x.f.AutoApproveWhen, x.Steps.Count == 0)).ToList();
     }
 
     public async Task<List<ApprovalFlowDto>> PutAsync(Actor actor, List<ApprovalFlowDto>? flows, CancellationToken ct)
