@@ -101,7 +101,8 @@ builder.Services.Configure<JsonOptions>(o =>
 
 builder.Services.AddAuthentication(SessionCookie.PolicyScheme)
     .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null)
-    .AddJitGateSessionCookie();
+    .AddJitGateSessionCookie()
+    .AddJitGateOidc();
 builder.Services.AddAuthorization();
 builder.Services.AddJitGateConsole();
 
@@ -138,6 +139,8 @@ catch (Exception e) when (JitGate.Core.Persistence.StoreHealth.Unwritable(e) is 
     return 2;
 }
 
+await app.Services.GetRequiredService<SignInMethods>().RefreshAsync(app.Lifetime.ApplicationStopping);
+
 if (options.TrustedProxies is { Count: > 0 }) app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages(async ctx =>
@@ -149,6 +152,7 @@ app.UseStatusCodePages(async ctx =>
         status == 404 ? $"Nothing is at {http.Request.Path.Value}." : ReasonPhrase(status) + ".");
 });
 app.UseMiddleware<CookieCsrfGuard>();
+app.UseMiddleware<OidcCallbackRefresh>();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
@@ -162,6 +166,7 @@ app.MapJitGateConsole();
 var api = app.MapGroup("/api/v1");
 api.MapIdentity().MapCatalog().MapBindings().MapAccessRequests().MapQuery().MapAudit().MapSettings().MapIntegrations();
 api.MapBindingUpdates();
+api.MapSignIn();
 
 await app.RunAsync();
 return 0;
