@@ -38,11 +38,22 @@ internal static class ConsoleAccountEndpoints
         }).RequireRateLimiting(IdentityEndpoints.LoginRateLimit);
 
         // Single sign-on: the provider's sign-in page, then back at /signin-oidc (OidcSignInSetup).
-        account.MapGet("/login/oidc", async (string? returnUrl, SignInMethods methods, IDataProtectionProvider protection, CancellationToken ct) =>
+        account.MapGet("/login/oidc", async (string? returnUrl, SignInMethods methods, IDataProtectionProvider protection, ILoggerFactory logs, HttpContext ctx, CancellationToken ct) =>
         {
             await methods.RefreshAsync(ct);
             if (methods.Oidc is null) return Results.LocalRedirect(LoginWithError("Single sign-on is not set up in this workspace.", protection));
-            return Results.Challenge(new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) }, [OidcSignInSetup.Scheme]);
+            try
+            {
+                // Challenged here rather than returned as a result, so that a provider that cannot be
+                // reached (its discovery document is fetched now) is told to the user, not a 500.
+                await ctx.ChallengeAsync(OidcSignInSetup.Scheme, new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) });
+                return Results.Empty;
+            }
+            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException && !ctx.Response.HasStarted)
+            {
+                logs.CreateLogger("JitGate.Server.Auth.SingleSignOn").LogWarning("The single sign-on provider could not be reached: {Message}", e.Message);
+                return Results.LocalRedirect(LoginWithError("The single sign-on provider could not be reached; try again in a moment, or sign in with a password if your workspace allows it.", protection));
+            }
         });
 
         // jitgate login: the signed-in user approved the CLI on the console's page (/cli/login); the browser
