@@ -37,6 +37,8 @@ public sealed class MySqlEngine : ITargetEngine
         return found;
     }
 
+    public IReadOnlyList<StatementSpan> SplitStatements(string script) => MySqlStatements.Split(script);
+
     public Task<QueryOutcome> RunAsync(EngineQuery query, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(query);
