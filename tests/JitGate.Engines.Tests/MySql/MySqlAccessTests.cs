@@ -91,6 +91,21 @@ public sealed class MySqlAccessTests(MariaDbFixture db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Widening_to_the_whole_database_holds_from_the_next_query_although_sessions_cache_database_privileges()
+    {
+        await Reconcile(Tables("employee"));
+        var limits = new QueryLimits(10, TimeSpan.FromSeconds(10));
+        Assert.IsType<QueryOutcome.Success>(await MySqlQueryRunner.RunAsync(db.Admin, Database, _account, Password, "select count(*) from employee", limits, CancellationToken.None));
+        Assert.IsType<QueryOutcome.Denied>(await MySqlQueryRunner.RunAsync(db.Admin, Database, _account, Password, "select count(*) from department", limits, CancellationToken.None));
+
+        var report = await Reconcile(ReadGrant.Everything);
+        Assert.Contains("SELECT on database hr_prod", report.Granted);
+        // A pooled session selected hr_prod before the database-level grant, and MariaDB reads those
+        // privileges when a session selects its database: the pool must not hand it out again.
+        Assert.IsType<QueryOutcome.Success>(await MySqlQueryRunner.RunAsync(db.Admin, Database, _account, Password, "select count(*) from department", limits, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Drift_of_every_kind_is_removed_by_the_next_reconcile()
     {
         await Reconcile(Tables("employee"));
