@@ -109,7 +109,7 @@ public static class MySqlQueryRunner
                     return MySqlErrors.Map(ex, database, limits);
                 }
 
-                return await ExecuteAsync(connection, server, database, limits, mariaDb, ct);
+                return await ExecuteAsync(connection, server, database, account, password, limits, mariaDb, ct);
             }
         }
     }
@@ -144,7 +144,7 @@ public static class MySqlQueryRunner
     }
 
     private static async Task<QueryOutcome> ExecuteAsync(
-        MySqlConnection connection, EngineServer server, string database, QueryLimits limits, bool mariaDb, CancellationToken ct)
+        MySqlConnection connection, EngineServer server, string database, string account, string password, QueryLimits limits, bool mariaDb, CancellationToken ct)
     {
         var timedOut = 0;
         Task killing = Task.CompletedTask;
@@ -166,6 +166,7 @@ public static class MySqlQueryRunner
                 // A backstop only: the server's limit, then JitGate's own timer, end the statement first.
                 CommandTimeout = (int)Math.Ceiling((limits.Timeout + KillGrace).TotalSeconds) + 10,
             };
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var reader = await execute.ExecuteReaderAsync(ct);
             try
             {
@@ -212,8 +213,23 @@ public static class MySqlQueryRunner
                 }
             }
 
+            var ran = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             await killing;
-            return await FinishAsync(connection, mariaDb, new QueryOutcome.Success(columns, rows, truncatedBy is not null, []) { TruncatedBy = truncatedBy });
+            if (!await FinishAsync(connection, mariaDb))
+            {
+                // The statement ended JitGate's transaction (COMMIT, a statement that commits implicitly
+                // such as SET PASSWORD, which MariaDB lets any account run on itself). Whatever it changed
+                // about the account, the password is JitGate's again before the answer.
+                await RestorePasswordAsync(server, account, password, CancellationToken.None);
+                MySqlConnections.ClearAccountPool(server, database, account);
+                return new QueryOutcome.ReadOnlyViolation("Transaction control statements cannot run here; every query runs in a read-only transaction.");
+            }
+
+            // Interrupted at the limit, some functions answer instead of failing (MariaDB's BENCHMARK
+            // answers 0): what a statement returns once its time ran out is not its result.
+            return ran >= limits.Timeout || Volatile.Read(ref timedOut) == 1
+                ? new QueryOutcome.TimedOut(limits.Timeout)
+                : new QueryOutcome.Success(columns, rows, truncatedBy is not null, []) { TruncatedBy = truncatedBy };
         }
         catch (MySqlException ex) when (!ct.IsCancellationRequested && !MySqlErrors.IsSessionLost(ex))
         {
@@ -236,19 +252,16 @@ public static class MySqlQueryRunner
     }
 
     /// <summary>
-    /// Ends the transaction. On MariaDB it also checks first that the statement left JitGate's read-only
-    /// transaction in place: a COMMIT or ROLLBACK of its own may not run, even when it changed nothing.
+    /// Ends the transaction; false when the statement had already ended JitGate's read-only transaction
+    /// (checked on MariaDB: a COMMIT or ROLLBACK of its own may not run, even when it changed nothing).
     /// MySQL has no @@in_transaction; there the account's privileges alone keep it from writing.
     /// </summary>
-    private static async Task<QueryOutcome> FinishAsync(MySqlConnection connection, bool mariaDb, QueryOutcome outcome)
+    private static async Task<bool> FinishAsync(MySqlConnection connection, bool mariaDb)
     {
         // Never cancelled: the transaction must end even when the caller gave up.
         await using var finish = new MySqlCommand(
             (mariaDb ? "SELECT @@in_transaction; " : "SELECT 1; ") + "ROLLBACK; DEALLOCATE PREPARE jitgate_statement; SET @jitgate_statement = NULL", connection);
-        var stillInTransaction = Convert.ToInt64(await finish.ExecuteScalarAsync(CancellationToken.None), CultureInfo.InvariantCulture) == 1;
-        return stillInTransaction
-            ? outcome
-            : new QueryOutcome.ReadOnlyViolation("Transaction control statements cannot run here; every query runs in a read-only transaction.");
+        return Convert.ToInt64(await finish.ExecuteScalarAsync(CancellationToken.None), CultureInfo.InvariantCulture) == 1;
     }
 
     private static async Task RollbackAsync(MySqlConnection connection)
