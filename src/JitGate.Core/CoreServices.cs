@@ -68,6 +68,8 @@ public static class CoreServices
         services.AddScoped<UpdateUser>();
         services.AddScoped<ListUsers>();
         services.AddScoped<Groups>();
+        services.AddScoped<OidcSettings>();
+        services.AddScoped<OidcSignIn>();
         services.AddScoped<ListEnvironments>();
         services.AddScoped<Projects>();
         services.AddScoped<Databases>();
@@ -109,6 +111,7 @@ public static class CoreServices
         services.AddScoped<ListAccessRequests>();
         services.AddSingleton<SecretBox>();
         services.AddScoped<PersonalTokens>();
+        services.AddScoped<CliLogin>();
         services.AddScoped<ServiceAccounts>();
         services.AddScoped<Webhooks>();
         services.AddScoped<WebhookDispatcher>();
