@@ -9,6 +9,8 @@ need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 # The PostgreSQL engine tests start a throwaway PostgreSQL 15 cluster of their own.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+# The MySQL engine tests start a throwaway MariaDB server of their own (mariadb-install-db, mariadbd) and use its client.
+{ [ -x /usr/sbin/mariadbd ] && [ -x /usr/bin/mariadb-install-db ] && command -v mariadb >/dev/null; } || need_apt+=(mariadb-server mariadb-client)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "Installing ${need_apt[*]} ..."
   if [ "$(id -u)" = 0 ]; then

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using MySqlConnector;
 using Npgsql;
 
 namespace JitGate.Bench;
@@ -45,6 +46,30 @@ internal static class DirectDriver
     {
         await using var connection = await source.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand(statement, connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var columns = new List<FloorColumn>(reader.FieldCount);
+        for (var i = 0; i < reader.FieldCount; i++) columns.Add(new FloorColumn(reader.GetName(i), reader.GetDataTypeName(i)));
+        var rows = new List<object?[]>();
+        var truncated = false;
+        while (await reader.ReadAsync(ct))
+        {
+            if (rows.Count == maxRows)
+            {
+                truncated = true;
+                break;
+            }
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(row);
+        }
+        return new FloorResult(columns, rows, rows.Count, truncated, 0);
+    }
+
+    /// <summary>The statement on a pooled MySqlConnector connection (MySQL, MariaDB), every value read.</summary>
+    public static async ValueTask<FloorResult> MySqlAsync(MySqlDataSource source, string statement, int maxRows, CancellationToken ct)
+    {
+        await using var connection = await source.OpenConnectionAsync(ct);
+        await using var command = new MySqlCommand(statement, connection);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var columns = new List<FloorColumn>(reader.FieldCount);
         for (var i = 0; i < reader.FieldCount; i++) columns.Add(new FloorColumn(reader.GetName(i), reader.GetDataTypeName(i)));

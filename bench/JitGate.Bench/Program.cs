@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using JitGate.Bench;
 
-// Suites: authz and cel (BenchmarkDotNet, in process); reconcile (PostgreSQL engine); query, requests, audit, result and coldstart (end to end
+// Suites: authz and cel (BenchmarkDotNet, in process); reconcile (PostgreSQL engine, or --engine mysql); query, requests, audit, result and coldstart (end to end
 // over loopback HTTP against a server process). Each prints a machine line first. docs/BENCHMARKS.md
 // has the commands, targets and figures.
 var suite = args.FirstOrDefault() ?? "help";
@@ -42,6 +42,9 @@ switch (suite)
         Machine.Print();
         BenchmarkRunner.Run<ConditionBenchmarks>(args: args.Contains("--job") ? args[1..] : [.. args[1..], "--job", "short"]);
         break;
+    case "reconcile" when options.String("engine", "postgres") == "mysql":
+        await MySqlReconcileSuite.RunAsync(options);
+        break;
     case "reconcile":
         await ReconcileSuite.RunAsync(args[1..]);
         break;
@@ -52,12 +55,13 @@ switch (suite)
         Console.WriteLine("""
             usage: dotnet run -c Release --project bench/JitGate.Bench -- <suite> [options]
               authz      [--memory-only] [BenchmarkDotNet options; --job short unless a --job is given]
-              query      [requests (5000)] [--seconds 15] [--clients 1,16] [--warmup-seconds 10] [--engine sqlite|postgres]
+              query      [requests (5000)] [--seconds 15] [--clients 1,16] [--warmup-seconds 10] [--engine sqlite|postgres|mysql]
               requests   [--pending 10000] [--requests 1000] [--seconds 30] [--clients 1,8]
               audit      [--records 1000000] [--requests 100] [--seconds 20]
               result     [--employees 100000] [--requests 20] [--seconds 60]
               cel        risk-condition evaluation and compilation (BenchmarkDotNet)
               reconcile  [--roles 1000] [--tables 100] [--parallel 5] [--all]  (PostgreSQL, starts its own cluster)
+              reconcile  --engine mysql [--roles 1000] [--tables 100]  (MariaDB, starts its own server)
               coldstart  [runs (3)] [--idle 5]
             """);
         break;

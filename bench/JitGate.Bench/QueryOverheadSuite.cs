@@ -11,7 +11,8 @@ namespace JitGate.Bench;
 /// A one-row SELECT on hr_prod through JitGate's POST /query over loopback HTTP, at 1 and 16 concurrent
 /// clients, against two references measured in the same run: the direct driver in this process, and the
 /// floor (<see cref="FloorServer"/>: Kestrel, a bearer check and JSON around the same driver call).
-/// --engine postgres does the same on a throwaway PostgreSQL 15 cluster.
+/// --engine postgres does the same on a throwaway PostgreSQL 15 cluster, --engine mysql on a throwaway
+/// MariaDB server (the direct reference is then MySqlConnector).
 /// </summary>
 internal static class QueryOverheadSuite
 {
@@ -38,8 +39,11 @@ internal static class QueryOverheadSuite
             case "postgres":
                 await PostgresAsync(settings);
                 break;
+            case "mysql":
+                await MySqlAsync(settings);
+                break;
             default:
-                Console.WriteLine("--engine must be sqlite or postgres");
+                Console.WriteLine("--engine must be sqlite, postgres or mysql");
                 break;
         }
     }
@@ -121,6 +125,40 @@ internal static class QueryOverheadSuite
         await MeasureAsync(settings, databaseId, admin,
             "Npgsql direct (pooled)", clients => LoadDriver.RunAsync("Npgsql direct (pooled)", clients, settings.Requests, settings.Limit, Warmup(clients),
                 async _ => await DirectDriver.PostgresAsync(source, Statement, 1000, CancellationToken.None)),
+            floor, auditProbe, null, null);
+    }
+
+    private static async Task MySqlAsync(Settings settings)
+    {
+        await using var mariaDb = await MariaDbServer.StartAsync(maxConnections: 300);
+        if (mariaDb is null)
+        {
+            Console.WriteLine($"MariaDB is missing ({MariaDbServer.ServerBinary}); install mariadb-server to run this variant. Skipped.");
+            return;
+        }
+        await mariaDb.AddSampleAsync("hr_prod", employees: 1000);
+        await using var source = mariaDb.ReaderSource("hr_prod", maxPool: 32);
+        await using var server = ServerProcess.Start();
+        using var admin = await server.SignupAdminAsync(TimeSpan.FromSeconds(60));
+        var register = await admin.PostAsJsonAsync("/api/v1/instances", new
+        {
+            name = "bench-mariadb", engine = "mysql", environment = "prod", project = "sample",
+            host = "127.0.0.1", port = mariaDb.Port, username = MariaDbServer.AdminName, password = MariaDbServer.AdminPassword,
+        });
+        var answer = await register.Content.ReadAsStringAsync();
+        if (register.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"POST /instances with engine mysql answered {(int)register.StatusCode}: {answer}");
+        var databaseId = JsonNode.Parse(answer)!["databases"]!.AsArray().Select(d => d!["id"]!.GetValue<string>())
+            .FirstOrDefault(id => id.Contains("hr_prod", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"POST /instances found no hr_prod: {answer}");
+        var grant = await admin.PostAsJsonAsync("/api/v1/projects/sample/bindings",
+            new { principal = "user:admin@example.com", role = "sqlEditorUser", duration = "P1D", scope = new { databases = new[] { databaseId } } });
+        grant.EnsureSuccessStatusCode();
+
+        await using var floor = await FloorServer.StartAsync((q, ct) => DirectDriver.MySqlAsync(source, q.Statement!, q.MaxRows ?? 1000, ct));
+        await using var auditProbe = new AuditWriteProbe(server.DataDir);
+        await MeasureAsync(settings, databaseId, admin,
+            "MySqlConnector direct (pooled)", clients => LoadDriver.RunAsync("MySqlConnector direct (pooled)", clients, settings.Requests, settings.Limit, Warmup(clients),
+                async _ => await DirectDriver.MySqlAsync(source, Statement, 1000, CancellationToken.None)),
             floor, auditProbe, null, null);
     }
 

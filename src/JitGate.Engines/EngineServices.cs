@@ -1,3 +1,4 @@
+using JitGate.Engines.MySql;
 using JitGate.Engines.Postgres;
 using JitGate.Engines.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +12,7 @@ public static class EngineServices
     {
         services.AddSingleton<ITargetEngine, SqliteEngine>();
         services.AddSingleton<ITargetEngine, PostgresEngine>();
+        services.AddSingleton<ITargetEngine, MySqlEngine>();
         return services;
     }
 }

@@ -46,7 +46,7 @@ internal static class CatalogEndpoints
         catalog.MapPost("/databases/{id}/credentials", async (string id, [Microsoft.AspNetCore.Mvc.FromBody] JitGate.Core.Features.Engines.NativeCredentialsRequest? body,
                 JitGate.Core.Features.Engines.IssueNativeCredentials issue, HttpContext ctx, CancellationToken ct) =>
             TypedResults.Ok(await issue.HandleAsync(ctx.Actor(), id, body?.Rotate ?? false, ct)))
-            .WithSummary("Temporary native credentials (PostgreSQL) for your current access, at most 12 hours");
+            .WithSummary("Temporary native credentials (PostgreSQL, MySQL, MariaDB) for your current access, at most 12 hours");
         return api;
     }
 }
