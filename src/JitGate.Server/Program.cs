@@ -120,12 +120,7 @@ builder.Services.AddRateLimiter(limiter =>
         "Too many attempts", "Too many sign-in attempts from this address; wait a minute and try again."));
 });
 
-builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
-{
-    doc.Info.Title = "JitGate API";
-    doc.Info.Description = "Just-in-time database access: request, approve, query, revoke, audit.";
-    return Task.CompletedTask;
-}));
+builder.Services.AddOpenApi(o => o.AddJitGateContract());
 
 var app = builder.Build();
 

@@ -9,21 +9,28 @@ internal static class SettingsEndpoints
 {
     public static RouteGroupBuilder MapSettings(this RouteGroupBuilder api)
     {
-        var settings = api.MapGroup("/settings").WithTags("Settings").RequireAuthorization();
-        settings.MapGet("/workspace", async (WorkspaceSettings s, HttpContext ctx, CancellationToken ct) => TypedResults.Ok(await s.GetAsync(ctx.Actor(), ct)));
+        var settings = api.MapGroup("/settings").WithTags("Settings").RequireAuthorization().Problems(401, 403);
+        settings.MapGet("/workspace", async (WorkspaceSettings s, HttpContext ctx, CancellationToken ct) => TypedResults.Ok(await s.GetAsync(ctx.Actor(), ct)))
+            .WithName("getWorkspaceSettings").WithSummary("Workspace settings: self-signup, the longest access, and the like");
         settings.MapPut("/workspace", async (UpdateWorkspaceSettingsRequest body, WorkspaceSettings s, HttpContext ctx, CancellationToken ct) =>
-            TypedResults.Ok(await s.UpdateAsync(ctx.Actor(), body, ct)));
-        settings.MapGet("/risk-rules", async (RiskRuleSettings s, HttpContext ctx, CancellationToken ct) => TypedResults.Ok(await s.GetAsync(ctx.Actor(), ct)));
+            TypedResults.Ok(await s.UpdateAsync(ctx.Actor(), body, ct)))
+            .WithName("updateWorkspaceSettings").Problems(400).WithSummary("Change workspace settings (workspace admins)");
+        settings.MapGet("/risk-rules", async (RiskRuleSettings s, HttpContext ctx, CancellationToken ct) => TypedResults.Ok(await s.GetAsync(ctx.Actor(), ct)))
+            .WithName("getRiskRules").WithSummary("The risk rules, in order, with warnings about each condition");
         settings.MapPut("/risk-rules", async (List<RiskRuleDto> body, RiskRuleSettings s, HttpContext ctx, CancellationToken ct) =>
             TypedResults.Ok(await s.PutAsync(ctx.Actor(), body, ct)))
+            .WithName("putRiskRules").Problems(400)
             .WithSummary("Replace the risk rules; a condition that does not parse or type-check is a 400 with its position");
-        settings.MapGet("/approval-flows", async (ApprovalFlowSettings s, HttpContext ctx, CancellationToken ct) => TypedResults.Ok(await s.GetAsync(ctx.Actor(), ct)));
+        settings.MapGet("/approval-flows", async (ApprovalFlowSettings s, HttpContext ctx, CancellationToken ct) => TypedResults.Ok(await s.GetAsync(ctx.Actor(), ct)))
+            .WithName("getApprovalFlows").WithSummary("The approval flow (ordered roles) for each source and risk level");
         settings.MapPut("/approval-flows", async (List<ApprovalFlowDto> body, ApprovalFlowSettings s, HttpContext ctx, CancellationToken ct) =>
-            TypedResults.Ok(await s.PutAsync(ctx.Actor(), body, ct)));
+            TypedResults.Ok(await s.PutAsync(ctx.Actor(), body, ct)))
+            .WithName("putApprovalFlows").Problems(400).WithSummary("Replace the approval flows");
 
         api.MapGet("/events", async (long? after, string? @event, int? limit, ListEvents list, HttpContext ctx, CancellationToken ct) =>
             TypedResults.Ok(await list.HandleAsync(ctx.Actor(), after, @event, limit, ct)))
-            .RequireAuthorization().WithTags("Events").WithSummary("The event outbox in order (admins and DBAs)");
+            .RequireAuthorization().WithTags("Events").WithName("listEvents").Problems(400, 401, 403)
+            .WithSummary("The event outbox in order (admins and DBAs)");
         return api;
     }
 }
