@@ -52,8 +52,10 @@ public static class CoreServices
         services.AddSingleton<JitGateMetrics>();
         services.AddSingleton<QueryAuditWriter>();
         services.AddSingleton<ClusterLocks>();
+        services.AddSingleton<AccessChanges>();
         services.AddSingleton<PolicyCache>();
         services.AddSingleton<RunningQueries>();
+        services.AddSingleton<SplitStatements>();
         services.AddSingleton<TokenValidator>();
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddScoped<AuditLog>();
@@ -74,6 +76,13 @@ public static class CoreServices
         services.AddScoped<SyncInstance>();
         services.AddSingleton<SqliteFileGuard>();
         services.AddSingleton<StoreHealth>();
+        services.AddScoped<Features.Lifecycle.ProjectSettings>();
+        services.AddScoped<Features.Lifecycle.EnvironmentSettings>();
+        services.AddScoped<Features.Lifecycle.LifecycleTicks>();
+        services.AddScoped<Features.BreakGlass.ActivateBreakGlass>();
+        services.AddScoped<Features.BreakGlass.BreakGlassReviews>();
+        services.AddScoped<Features.Incidents.IncidentWebhook>();
+        services.AddScoped<Features.Incidents.Incidents>();
         services.AddScoped<CreateBinding>();
         services.AddScoped<ListBindings>();
         services.AddScoped<RevokeBinding>();
@@ -82,6 +91,7 @@ public static class CoreServices
         services.AddScoped<SearchAudit>();
         services.AddScoped<WorkspaceSettings>();
         services.AddScoped<SampleSeeder>();
+        services.AddScoped<CheckRiskCondition>();
         services.AddSingleton<RiskRuleSet>();
         services.AddScoped<EventOutbox>();
         services.AddScoped<ListEvents>();
@@ -91,6 +101,7 @@ public static class CoreServices
         services.AddScoped<RequestFinalizer>();
         services.AddScoped<RequestDecision>();
         services.AddScoped<CreateAccessRequest>();
+        services.AddScoped<ApproverCheck>();
         services.AddScoped<ApproveAccessRequest>();
         services.AddScoped<RejectAccessRequest>();
         services.AddScoped<CancelAccessRequest>();

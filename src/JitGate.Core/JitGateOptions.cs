@@ -6,6 +6,12 @@ public sealed class JitGateOptions
     /// <summary>Folder for the metadata store, the sample databases and the key ring.</summary>
     public string DataDir { get; set; } = "data";
 
+    /// <summary>
+    /// Serve the web console (true by default). False serves the API only, for replicas that no person
+    /// opens; the console's assets are then not needed.
+    /// </summary>
+    public bool Console { get; set; } = true;
+
     /// <summary>Create the sample environments, project and hr_test/hr_prod databases on first start.</summary>
     public bool CreateSample { get; set; } = true;
 

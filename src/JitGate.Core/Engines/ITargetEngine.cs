@@ -30,6 +30,13 @@ public interface ITargetEngine
     /// <exception cref="EngineException">The server or file cannot be read.</exception>
     Task<IReadOnlyList<DiscoveredDatabase>> DiscoverAsync(EngineEndpoint endpoint, CancellationToken ct);
 
+    /// <summary>
+    /// Where the statements of <paramref name="script"/> begin and end under this engine's lexical rules
+    /// (quotes, comments, dollar quotes), for a client that runs a script one statement at a time. It grants
+    /// nothing: a piece that still holds two statements is refused by <see cref="RunAsync"/>.
+    /// </summary>
+    IReadOnlyList<StatementSpan> SplitStatements(string script);
+
     /// <summary>Runs one statement as the principal that <paramref name="query"/> describes; the engine refuses whatever the grant does not allow.</summary>
     /// <exception cref="EngineException">The server or file cannot be reached.</exception>
     /// <exception cref="OperationCanceledException">The caller cancelled (access changed, or the user pressed Cancel).</exception>

@@ -121,6 +121,30 @@ public sealed class Permissions(JitGateDb db, PolicyCache policy, TimeProvider c
         throw ApiProblem.Forbidden("Only the project's owners and workspace admins manage its webhooks.");
     }
 
+    /// <summary>Checks that the actor owns the project (a workspace admin is checked by the caller where admins may too).</summary>
+    /// <exception cref="ApiProblem">403 otherwise.</exception>
+    public async Task RequireProjectOwnerAsync(Actor actor, string projectId, CancellationToken ct)
+    {
+        if (!await IsOwnerAsync(actor, projectId, ct)) throw ApiProblem.Forbidden("Only the project's owners and workspace admins may change its settings.");
+    }
+
+    /// <summary>
+    /// Checks that the actor may review a break-glass activation in the project: one of its approvers (a
+    /// project owner, a workspace admin or DBA), never the one who broke glass.
+    /// </summary>
+    /// <exception cref="ApiProblem">403 <c>not-an-approver</c> otherwise.</exception>
+    public async Task RequireBreakGlassReviewerAsync(Actor actor, string projectId, long holderId, CancellationToken ct)
+    {
+        if (actor.UserId == holderId)
+        {
+            throw new ApiProblem(403, "not-an-approver", "Not an approver", "Who broke glass cannot review it; another approver of the project does.");
+        }
+        if (!actor.IsAdminOrDba && !await IsOwnerAsync(actor, projectId, ct))
+        {
+            throw new ApiProblem(403, "not-an-approver", "Not an approver", "Break-glass access is reviewed by the project's owners, workspace admins and DBAs.");
+        }
+    }
+
     /// <summary>Loads a database the actor may see (<see cref="CanSeeDatabase"/>).</summary>
     /// <exception cref="ApiProblem">404 for a database that does not exist or that the actor may not see.</exception>
     public async Task<DatabaseEntity> LoadDatabaseForMemberAsync(Actor actor, string databaseId, CancellationToken ct)

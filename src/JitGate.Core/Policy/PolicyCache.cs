@@ -11,7 +11,7 @@ namespace JitGate.Core.Policy;
 /// Holds the current <see cref="PolicySnapshot"/>. Any change to users, groups, databases or bindings
 /// calls <see cref="Invalidate"/> after it commits; the next decision rebuilds the snapshot.
 /// </summary>
-public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes) : IDisposable
+public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes, AccessChanges accessChanges) : IDisposable
 {
     private readonly SemaphoreSlim _loadLock = new(1, 1);
     private volatile PolicySnapshot? _current;
@@ -26,6 +26,7 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes)
         Interlocked.Increment(ref _version);
         _current = null;
         changes.Bump();
+        accessChanges.Raise();
     }
 
     /// <summary>
@@ -76,6 +77,7 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes)
         {
             Interlocked.Increment(ref _version);
             _current = null;
+            accessChanges.Raise();
         }
     }
 
@@ -98,7 +100,7 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes)
         var users = await db.Users.AsNoTracking()
             .Select(u => new PolicyUser(u.Id, u.Email, u.Name, u.WorkspaceRole)).ToListAsync(ct);
         var rows = await db.Bindings.AsNoTracking().Where(b => b.RevokedAt == null)
-            .Select(b => new { b.Id, b.ProjectId, b.PrincipalType, b.PrincipalId, b.Role, b.ExpiresAt, b.ScopeJson })
+            .Select(b => new { b.Id, b.ProjectId, b.PrincipalType, b.PrincipalId, b.Role, b.ExpiresAt, b.ScopeJson, b.StartsAt, b.BreakGlass })
             .ToListAsync(ct);
         var members = await db.GroupMembers.AsNoTracking().Select(m => new { m.GroupId, m.UserId }).ToListAsync(ct);
         var databases = await (from d in db.Databases.AsNoTracking()
@@ -107,7 +109,7 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes)
         var groups = await db.Groups.AsNoTracking().Select(g => new { g.Id, g.Email }).ToListAsync(ct);
         return new PolicySnapshot(
             users,
-            rows.Select(r => (r.PrincipalType, r.PrincipalId, ToPolicyBinding(r.Id, r.ProjectId, r.Role, r.ExpiresAt, r.ScopeJson))),
+            rows.Select(r => (r.PrincipalType, r.PrincipalId, ToPolicyBinding(r.Id, r.ProjectId, r.Role, r.ExpiresAt, r.ScopeJson) with { StartsAt = r.StartsAt, BreakGlass = r.BreakGlass })),
             members.Select(m => (m.GroupId, m.UserId)),
             databases,
             groups.Select(g => (g.Id, g.Email)));

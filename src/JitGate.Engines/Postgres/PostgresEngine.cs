@@ -35,6 +35,8 @@ public sealed class PostgresEngine : ITargetEngine
         return found;
     }
 
+    public IReadOnlyList<StatementSpan> SplitStatements(string script) => PostgresStatements.Split(script);
+
     public Task<QueryOutcome> RunAsync(EngineQuery query, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -37,6 +37,8 @@ public sealed class SqliteEngine : ITargetEngine
         }
     }
 
+    public IReadOnlyList<StatementSpan> SplitStatements(string script) => SqliteStatements.Split(script);
+
     public Task<QueryOutcome> RunAsync(EngineQuery query, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(query);

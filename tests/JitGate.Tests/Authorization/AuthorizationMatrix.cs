@@ -245,6 +245,45 @@ public static class AuthorizationMatrix
             _ => Form($"{Api}/integrations/slack/interactions", "payload=%7B%7D"))
             with { Note = "Signed by Slack, as for commands." },
 
+        // Lifecycle: project settings, environment maxima, break-glass and incidents
+        Fixed("GET", $"{Api}/projects/{{project}}/settings",                    SampleMembers, _ => Get($"{Api}/projects/sample/settings"))
+            with { Ghost = _ => Get($"{Api}/projects/no-such-project/settings") },
+        Fixed("PATCH", $"{Api}/projects/{{project}}/settings",                  "401 404 403 403 200 403 200 404 404",
+            _ => Send(HttpMethod.Patch, $"{Api}/projects/sample/settings", new { pendingRequestTtl = "P1D" }))
+            with
+            {
+                Note = "The project's owners and workspace admins, as for webhooks: DBAs approve but do not set a project's rules.",
+                Ghost = _ => Send(HttpMethod.Patch, $"{Api}/projects/no-such-project/settings", new { pendingRequestTtl = "P1D" }),
+            },
+        Fixed("PATCH", $"{Api}/environments/{{id}}",                            AdminOnly,
+            _ => Send(HttpMethod.Patch, $"{Api}/environments/test", new { maxAccessDuration = "" })),
+        Fixed("POST", $"{Api}/projects/{{project}}/break-glass",                "401 404 403 403 403 403 403 404 404",
+            _ => Post($"{Api}/projects/sample/break-glass", new { scope = new { databases = new[] { "hr_prod" } }, duration = "PT1H", reason = "matrix" }))
+            with
+            {
+                Note = "Sample allows break-glass in test only, so asking for hr_prod is 403 break-glass-not-allowed for every member; activation itself is in LifecycleTests.",
+                Ghost = _ => Post($"{Api}/projects/no-such-project/break-glass", new { scope = new { databases = new[] { "hr_prod" } }, duration = "PT1H", reason = "matrix" }),
+            },
+        Fixed("GET", $"{Api}/projects/{{project}}/break-glass/reviews",         SampleMembers, _ => Get($"{Api}/projects/sample/break-glass/reviews"))
+            with { Ghost = _ => Get($"{Api}/projects/no-such-project/break-glass/reviews") },
+        PerCell("POST", $"{Api}/break-glass/reviews/{{id}}/confirm",            "401 404 403 403 200 200 200 404 404",
+            async w => Post($"{Api}/break-glass/reviews/{await w.NewBreakGlassReviewAsync()}/confirm", new { comment = "warranted" }))
+            with
+            {
+                Note = "A fresh activation by the target (a sample developer) per cell: the project's owners, admins and DBAs review it; other members are 403 not-an-approver.",
+                Ghost = _ => Post($"{Api}/break-glass/reviews/999999/confirm", new { comment = "warranted" }),
+            },
+        PerCell("POST", $"{Api}/break-glass/reviews/{{id}}/flag",               "401 404 403 403 200 200 200 404 404",
+            async w => Post($"{Api}/break-glass/reviews/{await w.NewBreakGlassReviewAsync()}/flag", new { comment = "not an emergency" }))
+            with { Ghost = _ => Post($"{Api}/break-glass/reviews/999999/flag", new { comment = "not an emergency" }) },
+        Fixed("GET", $"{Api}/incidents",                                        AllSignedIn, _ => Get($"{Api}/incidents"))
+            with { Note = "Anyone who may request access may name an incident in the request." },
+        Fixed("PUT", $"{Api}/settings/incidents",                               "401 403 403 403 403 403 204 403 403",
+            _ => Send(HttpMethod.Put, $"{Api}/settings/incidents", new { secret = IncidentSecret })),
+        Fixed("POST", $"{Api}/integrations/incidents",                          "401 401 401 401 401 401 401 401 401",
+            _ => Post($"{Api}/integrations/incidents", new { id = "INC-1", status = "triggered" }))
+            with { Note = "Signed by the incident tool, not by a JitGate token: unsigned, everyone is refused; signed deliveries are in LifecycleTests." },
+
         // Health, metrics and the API reference: served to anyone, they hold no JitGate data.
         Fixed("*", "/health/live",                                              Everyone, _ => Get("/health/live")),
         Fixed("*", "/health/ready",                                             Everyone, _ => Get("/health/ready")),

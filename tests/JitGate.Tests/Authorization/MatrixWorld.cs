@@ -41,9 +41,11 @@ public sealed class MatrixWorld : IAsyncLifetime
     public const string Password = "user-password-1";
     public const string TargetEmail = "target@example.com";
     public const string SlackSecret = "matrix-signing-secret";
+    public const string IncidentSecret = "matrix-incident-secret";
 
     private readonly Dictionary<Who, string> _tokens = [];
     private readonly Dictionary<Who, Api> _users = [];
+    private Api? _target;
     private int _counter;
     private string _folder = "";
 
@@ -110,11 +112,21 @@ public sealed class MatrixWorld : IAsyncLifetime
         WebhookId = await NewWebhookAsync();
         DeliveryId = (await admin.PostOkAsync($"/api/v1/projects/sample/webhooks/{WebhookId}/test", new { }, HttpStatusCode.Accepted))["id"]!.GetValue<long>();
         Assert.Equal(HttpStatusCode.OK, (await admin.Http.PutAsJsonAsync("/api/v1/settings/slack", new { signingSecret = SlackSecret })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.PatchAsJsonAsync("/api/v1/projects/sample/settings",
+            new { breakGlass = new { enabled = true, roles = new[] { "sqlEditorUser" }, environments = new[] { "test" }, maxDuration = "PT1H", requireIncident = false } })).StatusCode);
+        _target = new Api(App.CreateClient());
+        await _target.LoginAsync(TargetEmail, Password);
     }
+
+    /// <summary>An open review of a break-glass activation by the target, a sample developer, on hr_test.</summary>
+    public async Task<long> NewBreakGlassReviewAsync() =>
+        (await _target!.PostOkAsync("/api/v1/projects/sample/break-glass",
+            new { scope = new { databases = new[] { "hr_test" } }, duration = "PT10M", reason = "matrix" }))["review"]!["id"]!.GetValue<long>();
 
     public async Task DisposeAsync()
     {
         Client.Dispose();
+        _target?.Http.Dispose();
         await App.DisposeAsync();
         await Hooks.DisposeAsync();
         try

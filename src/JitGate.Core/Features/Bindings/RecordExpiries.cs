@@ -2,6 +2,7 @@ using JitGate.Core.Features.Audit;
 using JitGate.Core.Features.Events;
 using JitGate.Core.Features.Query;
 using JitGate.Core.Persistence;
+using JitGate.Core.Policy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

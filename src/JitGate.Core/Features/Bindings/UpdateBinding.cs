@@ -39,13 +39,17 @@ public sealed class UpdateBinding(JitGateDb db, Permissions permissions, AuditLo
         var now = clock.GetUtcNow();
         // Reviving ended access would bypass the request and grant trail; a new grant says what happened.
         var status = BindingDto.StatusOf(binding, now);
-        if (status != "active") throw ApiProblem.Conflict($"Binding {bindingId} is {status}; grant access anew instead.");
+        if (status is not ("active" or "scheduled")) throw ApiProblem.Conflict($"Binding {bindingId} is {status}; grant access anew instead.");
 
         var before = new { binding.ExpiresAt, binding.Reason };
         if (changesExpiry)
         {
             // neverExpires asks for no end, which only membership roles may have.
-            var expiresAt = await ExpiryRules.ResolveAsync(db, binding.Role, request.ExpiresAt, request.Duration, now, ct);
+            var scope = binding.ScopeJson is null ? null : Json.Deserialize<BindingScope>(binding.ScopeJson);
+            // A scheduled window keeps its start; the new duration counts from it.
+            var window = ExpiryRules.Resolve(binding.Role, binding.StartsAt is { } start && start > now ? start : null, request.ExpiresAt, request.Duration, now,
+                await ExpiryRules.MaximumForAsync(db, binding.ProjectId, scope, ct));
+            var expiresAt = window.ExpiresAt;
             if (expiresAt != binding.ExpiresAt)
             {
                 binding.ExpiresAt = expiresAt;

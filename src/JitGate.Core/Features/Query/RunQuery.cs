@@ -52,9 +52,23 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, Q
             throw ApiProblem.NotFound($"Database '{request.Database}'");
         }
         var grant = snapshot.ReadGrantFor(actor.UserId, database.Id, now);
+        // Queries under break-glass access are flagged, so a review sees every one of them.
+        var breakGlass = !grant.IsEmpty && snapshot.ReadsThroughBreakGlass(actor.UserId, database.Id, now);
 
         var stopwatch = Stopwatch.StartNew();
-        var outcome = await ExecuteAsync(actor, database, grant, request.Statement, new QueryLimits(maxRows, limits.QueryTimeout, limits.MaxAnswerBytes), ct);
+        var statementForAudit = request.Statement.Length > AuditedStatementLength ? request.Statement[..AuditedStatementLength] + "…" : request.Statement;
+        QueryOutcome? outcome;
+        try
+        {
+            outcome = await ExecuteAsync(actor, database, grant, request.Statement, new QueryLimits(maxRows, limits.QueryTimeout, limits.MaxAnswerBytes), ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The caller stopped it (the SQL editor's Cancel, a client that went away): the engine has
+            // ended the statement, and the attempt is in the audit trail like every other.
+            await AuditAsync(actor, database, AuditLog.Failure, new { statement = statementForAudit, reason = "canceled", elapsedMs = stopwatch.ElapsedMilliseconds });
+            throw;
+        }
         var elapsedMs = stopwatch.ElapsedMilliseconds;
 
         if (outcome is null)
@@ -66,7 +80,6 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, Q
                 : new QueryOutcome.Invalid("The query was stopped because access changed while it ran; run it again.");
         }
 
-        var statementForAudit = request.Statement.Length > AuditedStatementLength ? request.Statement[..AuditedStatementLength] + "…" : request.Statement;
         switch (outcome)
         {
             case QueryOutcome.Success s:
@@ -78,6 +91,7 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, Q
                     s.Truncated,
                     s.TruncatedBy,
                     elapsedMs,
+                    breakGlass,
                 });
                 return new QueryResponse(s.Columns.Select(c => new QueryColumn(c.Name, c.Type)).ToList(), s.Rows, s.Rows.Count, s.Truncated, elapsedMs, s.TruncatedBy);
 

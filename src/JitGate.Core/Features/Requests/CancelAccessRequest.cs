@@ -29,11 +29,5 @@ public sealed class CancelAccessRequest(JitGateDb db, Permissions permissions, R
     }
 
     /// <summary>Ends a pending request as canceled: its pending steps are skipped, and a racing decision on it fails (its version moves).</summary>
-    internal static void MarkCanceled(AccessRequest request, DateTimeOffset now)
-    {
-        foreach (var step in request.Steps.Where(s => s.Status == StepStatus.Pending)) step.Status = StepStatus.Skipped;
-        request.Status = RequestStatus.Canceled;
-        request.Version++;
-        request.UpdatedAt = now;
-    }
+    internal static void MarkCanceled(AccessRequest request, DateTimeOffset now) => request.Cancel(now);
 }

@@ -22,10 +22,7 @@ public sealed class RejectAccessRequest(JitGateDb db, RequestDecision decision, 
         step.ById = actor.UserId;
         step.At = now;
         step.Comment = comment;
-        foreach (var later in request.Steps.Where(s => s.Status == StepStatus.Pending)) later.Status = StepStatus.Skipped;
-        request.Status = RequestStatus.Rejected;
-        request.Version++;
-        request.UpdatedAt = now;
+        request.Reject(now);
         db.RequestEvents.Add(new RequestEvent { RequestId = request.Id, At = now, ActorId = actor.UserId, Kind = "rejected", Comment = comment });
         audit.Add(db, actor, "request.reject", $"access-requests/{request.Id}", AuditLog.Success, new { requestId, step = step.Index + 1, comment });
         outbox.Add(db, EventNames.RequestRejected, request.ProjectId, await AccessRequestMapper.ToDtoAsync(db, request, false, ct), request.Id);
