@@ -86,6 +86,7 @@ public static class CoreServices
         services.AddScoped<CreateBinding>();
         services.AddScoped<ListBindings>();
         services.AddScoped<RevokeBinding>();
+        services.AddScoped<GiveBackBinding>();
         services.AddScoped<RecordExpiries>();
         services.AddScoped<RunQuery>();
         services.AddScoped<SearchAudit>();
@@ -117,6 +118,10 @@ public static class CoreServices
         services.AddScoped<SlackUsers>();
         services.AddScoped<SlackCommands>();
         services.AddScoped<SlackInteractions>();
+        services.AddScoped<SlackOutbox>();
+        services.AddScoped<SlackOutboxSender>();
+        services.AddSingleton<SlackOutboxSignal>();
+        services.AddSingleton<SlackAnswers>();
         services.AddSingleton<EngineTargets>();
         services.AddSingleton<JitGate.Core.Engines.EngineRegistry>();
         services.AddScoped<ReconcileEngineAccess>();

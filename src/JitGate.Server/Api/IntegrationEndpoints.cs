@@ -76,17 +76,26 @@ internal static class IntegrationEndpoints
             .WithName("setUserSlackId").Problems(400, 401, 403, 404).WithSummary("Link a user to a Slack user id (workspace admins)");
 
         var slack = api.MapGroup("/integrations/slack").WithTags("Integrations").DisableAntiforgery();
-        slack.MapPost("/commands", async (HttpContext ctx, SlackVerifier verifier, SlackCommands commands, CancellationToken ct) =>
+        // Slack gives an app 3 seconds: the work gets 2 (SlackAnswers.Budget), and what is owed to Slack
+        // afterwards (the response_url post, the result of slow work) goes out from the Slack outbox.
+        slack.MapPost("/commands", async (HttpContext ctx, SlackVerifier verifier, SlackAnswers answers, CancellationToken ct) =>
         {
             var form = await VerifiedFormAsync(ctx, verifier, ct);
-            var reply = await commands.HandleAsync(form["user_id"].ToString(), form["text"].ToString(), ct);
+            var userId = form["user_id"].ToString();
+            var text = form["text"].ToString();
+            var reply = await answers.AnswerAsync((sp, token) => sp.GetRequiredService<SlackCommands>().HandleAsync(userId, text, token),
+                form["response_url"].ToString(), alwaysPost: false);
             return TypedResults.Ok(reply.ToJson());
         }).WithName("slackCommand").SignedBySlack().Accepts<SlackCommandForm>("application/x-www-form-urlencoded").Problems(400, 401, 413)
             .WithSummary("Slack's /jit slash command (signed by Slack)");
-        slack.MapPost("/interactions", async (HttpContext ctx, SlackVerifier verifier, SlackInteractions interactions, CancellationToken ct) =>
+        slack.MapPost("/interactions", async (HttpContext ctx, SlackVerifier verifier, SlackAnswers answers, CancellationToken ct) =>
         {
             var form = await VerifiedFormAsync(ctx, verifier, ct);
-            var reply = await interactions.HandleAsync(form["payload"].ToString(), ct);
+            var click = SlackInteractions.Parse(form["payload"].ToString());
+            if (click.ActionId == "open") return TypedResults.Ok(new SlackReply("").ToJson());
+            // Slack ignores the HTTP answer to a button click; the updated message goes to the response_url.
+            var reply = await answers.AnswerAsync((sp, token) => sp.GetRequiredService<SlackInteractions>().DecideAsync(click, token),
+                click.ResponseUrl, alwaysPost: true);
             return TypedResults.Ok(reply.ToJson());
         }).WithName("slackInteraction").SignedBySlack().Accepts<SlackInteractionForm>("application/x-www-form-urlencoded").Problems(400, 401, 413)
             .WithSummary("Slack button clicks (signed by Slack)");

@@ -32,7 +32,10 @@ internal abstract class LeaderJob(JobLeadership leadership, TimeProvider clock, 
             {
                 logger.LogError(e, "{Job} failed; retrying on the next tick", GetType().Name);
             }
-            await Task.Delay(Interval, clock, stoppingToken);
+            await WaitForNextPassAsync(stoppingToken);
         }
     }
+
+    /// <summary>Waits <see cref="Interval"/> on the app's clock; a job that can be woken earlier overrides this.</summary>
+    protected virtual Task WaitForNextPassAsync(CancellationToken ct) => Task.Delay(Interval, clock, ct);
 }
