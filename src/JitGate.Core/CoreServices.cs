@@ -122,6 +122,9 @@ public static class CoreServices
         services.AddScoped<SlackOutboxSender>();
         services.AddSingleton<SlackOutboxSignal>();
         services.AddSingleton<SlackAnswers>();
+        services.AddScoped<JitGate.Core.Features.Audit.AuditSinks>();
+        services.AddScoped<JitGate.Core.Features.Audit.AuditStreamer>();
+        services.AddSingleton<JitGate.Core.Features.Audit.AuditSinkBackoff>();
         services.AddSingleton<EngineTargets>();
         services.AddSingleton<JitGate.Core.Engines.EngineRegistry>();
         services.AddScoped<ReconcileEngineAccess>();

@@ -47,6 +47,7 @@ JitGate.Engines.EngineServices.AddJitGateEngines(builder.Services);
 builder.Services.AddHostedService<ExpiryJob>();
 builder.Services.AddHostedService<WebhookJob>();
 builder.Services.AddHostedService<SlackOutboxJob>();
+builder.Services.AddHostedService<AuditSinkJob>();
 builder.Services.AddHostedService<ReconcileJob>();
 var dataProtection = builder.Services.AddDataProtection().SetApplicationName("JitGate");
 if (CoreServices.IsPostgres(metadata)) dataProtection.PersistKeysToDbContext<JitGatePostgresDb>();
@@ -75,6 +76,9 @@ builder.Services.AddHttpClient(JitGate.Core.Features.Slack.SlackOutboxSender.Htt
             ShouldRetryAfterHeader = true,
         })
         .AddTimeout(TimeSpan.FromSeconds(15)));
+// OTLP collectors for the audit stream: a timeout per export; a failed export is retried by the streamer from its cursor.
+builder.Services.AddHttpClient(JitGate.Core.Features.Audit.AuditStreamer.HttpClientName, c => c.DefaultRequestHeaders.UserAgent.ParseAdd("JitGate-Audit/1.0"))
+    .AddResilienceHandler("audit-sink-timeout", pipeline => pipeline.AddTimeout(TimeSpan.FromSeconds(10)));
 // A receiver that is slow or down is the receiver's problem, recorded in the delivery log and retried from
 // the outbox; it is not an error of JitGate's, so the resilience pipeline reports it as a warning.
 builder.Services.Configure<Polly.Telemetry.TelemetryOptions>(telemetry =>

@@ -1,3 +1,4 @@
+using JitGate.Core.Features.Audit;
 using JitGate.Core.Features.Events;
 using JitGate.Core.Features.Risk;
 using JitGate.Core.Features.Settings;
@@ -26,6 +27,19 @@ internal static class SettingsEndpoints
         settings.MapPut("/approval-flows", async (List<ApprovalFlowDto> body, ApprovalFlowSettings s, HttpContext ctx, CancellationToken ct) =>
             TypedResults.Ok(await s.PutAsync(ctx.Actor(), body, ct)))
             .WithName("putApprovalFlows").Problems(400).WithSummary("Replace the approval flows");
+        settings.MapGet("/audit-sinks", async (AuditSinks s, HttpContext ctx, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(ctx.Actor(), ct)))
+            .WithName("listAuditSinks").WithSummary("Where the audit trail is streamed, with each sink's lag and last error (secrets never shown)");
+        settings.MapPost("/audit-sinks", async (CreateAuditSinkRequest body, AuditSinks s, HttpContext ctx, CancellationToken ct) =>
+        {
+            var sink = await s.CreateAsync(ctx.Actor(), body, ct);
+            return TypedResults.Created($"/api/v1/settings/audit-sinks/{sink.Id}", sink);
+        }).WithName("createAuditSink").Problems(400)
+            .WithSummary("Stream the audit trail to a syslog collector over TLS or an OpenTelemetry collector (workspace admins)");
+        settings.MapDelete("/audit-sinks/{id:long}", async (long id, AuditSinks s, HttpContext ctx, CancellationToken ct) =>
+        {
+            await s.DeleteAsync(ctx.Actor(), id, ct);
+            return TypedResults.NoContent();
+        }).WithName("deleteAuditSink").Problems(404).WithSummary("Stop streaming to an audit sink");
 
         api.MapGet("/events", async (long? after, string? @event, int? limit, ListEvents list, HttpContext ctx, CancellationToken ct) =>
             TypedResults.Ok(await list.HandleAsync(ctx.Actor(), after, @event, limit, ct)))
