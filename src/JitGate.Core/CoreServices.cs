@@ -68,6 +68,8 @@ public static class CoreServices
         services.AddScoped<UpdateUser>();
         services.AddScoped<ListUsers>();
         services.AddScoped<Groups>();
+        services.AddScoped<OidcSettings>();
+        services.AddScoped<OidcSignIn>();
         services.AddScoped<ListEnvironments>();
         services.AddScoped<Projects>();
         services.AddScoped<Databases>();
@@ -86,7 +88,6 @@ public static class CoreServices
         services.AddScoped<CreateBinding>();
         services.AddScoped<ListBindings>();
         services.AddScoped<RevokeBinding>();
-        services.AddScoped<GiveBackBinding>();
         services.AddScoped<RecordExpiries>();
         services.AddScoped<RunQuery>();
         services.AddScoped<SearchAudit>();
@@ -110,6 +111,7 @@ public static class CoreServices
         services.AddScoped<ListAccessRequests>();
         services.AddSingleton<SecretBox>();
         services.AddScoped<PersonalTokens>();
+        services.AddScoped<CliLogin>();
         services.AddScoped<ServiceAccounts>();
         services.AddScoped<Webhooks>();
         services.AddScoped<WebhookDispatcher>();

@@ -90,4 +90,10 @@ public sealed class JitGateOptions
     /// gives (a hand-made GRANT, a membership), recording each removal in the audit. hh:mm:ss.
     /// </summary>
     public TimeSpan DriftCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Single sign-on through an OpenID Connect provider (JitGate__Oidc__Authority, __ClientId, …). When its
+    /// Authority is set it is in force and PUT /settings/oidc is refused; otherwise an admin may set it there.
+    /// </summary>
+    public Features.Identity.OidcOptions Oidc { get; set; } = new();
 }

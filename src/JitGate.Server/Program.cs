@@ -129,7 +129,8 @@ builder.Services.Configure<JsonOptions>(o =>
 
 builder.Services.AddAuthentication(SessionCookie.PolicyScheme)
     .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null)
-    .AddJitGateSessionCookie();
+    .AddJitGateSessionCookie()
+    .AddJitGateOidc();
 builder.Services.AddAuthorization();
 builder.Services.AddJitGateConsole();
 
@@ -167,6 +168,8 @@ catch (Exception e) when (JitGate.Core.Persistence.StoreHealth.Unwritable(e) is 
     return 2;
 }
 
+await app.Services.GetRequiredService<SignInMethods>().RefreshAsync(app.Lifetime.ApplicationStopping);
+
 if (options.TrustedProxies is { Count: > 0 }) app.UseForwardedHeaders();
 app.UseExceptionHandler();
 if (options.Console)
@@ -185,6 +188,7 @@ app.UseStatusCodePages(async ctx =>
 // After the status code pages, so that a request they re-execute (the console's not-found page) is routed again.
 app.UseRouting();
 app.UseMiddleware<CookieCsrfGuard>();
+app.UseMiddleware<OidcCallbackRefresh>();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
@@ -199,6 +203,7 @@ var api = app.MapGroup("/api/v1");
 api.MapIdentity().MapCatalog().MapBindings().MapAccessRequests().MapQuery().MapAudit().MapSettings().MapIntegrations();
 api.MapBindingUpdates();
 api.MapLifecycle();
+api.MapSignIn();
 
 await app.RunAsync();
 return 0;

@@ -13,6 +13,18 @@ public sealed class User
     public bool IsServiceAccount { get; set; }
     /// <summary>The Slack user this user acts as in Slack, once linked.</summary>
     public string? SlackUserId { get; set; }
+
+    /// <summary>When an admin disabled the user: no sign-in of any kind, no token, no access until enabled again.</summary>
+    public DateTimeOffset? DisabledAt { get; set; }
+
+    /// <summary>The OpenID Connect issuer (<c>iss</c>) of the identity this user signs in with, once they have.</summary>
+    public string? ExternalIssuer { get; set; }
+
+    /// <summary>
+    /// The subject (<c>sub</c>) the issuer gave this user: stable and never reassigned (OpenID Connect Core
+    /// 1.0, section 2), unlike an e-mail address, so a later sign-in must present the same one.
+    /// </summary>
+    public string? ExternalSubject { get; set; }
 }
 
 /// <summary>A named set of users; bindings to a group apply to every member.</summary>
@@ -23,6 +35,12 @@ public sealed class Group
     public required string Name { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public List<GroupMember> Members { get; set; } = [];
+
+    /// <summary>
+    /// For a group the identity provider names (a value of its groups claim): its members come from sign-ins,
+    /// each replacing the user's memberships of such groups. Null for a group made in JitGate.
+    /// </summary>
+    public string? ExternalId { get; set; }
 }
 
 public sealed class GroupMember

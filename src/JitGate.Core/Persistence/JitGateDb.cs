@@ -60,11 +60,15 @@ public class JitGateDb : DbContext
             e.Property(x => x.Email).HasMaxLength(320);
             e.Property(x => x.Name).HasMaxLength(200);
             e.Property(x => x.WorkspaceRole).HasMaxLength(40);
+            e.Property(x => x.ExternalIssuer).HasMaxLength(400);
+            e.Property(x => x.ExternalSubject).HasMaxLength(255);
         });
         b.Entity<Group>(e =>
         {
             e.ToTable("groups");
             e.HasIndex(x => x.Email).IsUnique();
+            e.HasIndex(x => x.ExternalId).IsUnique();
+            e.Property(x => x.ExternalId).HasMaxLength(400);
             e.HasMany(x => x.Members).WithOne().HasForeignKey(m => m.GroupId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<GroupMember>(e =>

@@ -11,6 +11,7 @@ public sealed record BindingScope
     public List<ScopedTable>? Tables { get; init; }
 
     /// <summary>True when the scope names no database and no table.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool NamesNothing => (Databases is null || Databases.Count == 0) && (Tables is null || Tables.Count == 0);
 
     /// <summary>The ids of the databases the scope names, whole or by a table, each once.</summary>

@@ -99,6 +99,25 @@ public sealed class Permissions(JitGateDb db, PolicyCache policy, TimeProvider c
         return binding;
     }
 
+    /// <summary>
+    /// Loads (tracked) a binding the actor may end: as <see cref="LoadBindingForManagerAsync"/>, and also a
+    /// project binding that names the actor themselves, which its holder may give back (API.md, "Lifecycle").
+    /// A group's binding is given back by no one member: it is the group's.
+    /// </summary>
+    /// <exception cref="ApiProblem">404 and 403 as for <see cref="LoadBindingForManagerAsync"/>.</exception>
+    public async Task<Binding> LoadBindingForRevokeAsync(Actor actor, string? projectId, long bindingId, CancellationToken ct)
+    {
+        await RequireBindingViewerAsync(actor, projectId, ct);
+        var binding = await db.Bindings.FirstOrDefaultAsync(b => b.Id == bindingId && b.ProjectId == projectId, ct)
+            ?? throw ApiProblem.NotFound($"Binding {bindingId}");
+        if (projectId is not null && !IsHolder(actor, binding)) await LoadProjectForBindingManagerAsync(actor, projectId, ct);
+        return binding;
+    }
+
+    /// <summary>True when a project binding names the actor themselves (not through a group).</summary>
+    public static bool IsHolder(Actor actor, Binding binding) =>
+        binding.ProjectId is not null && binding.PrincipalType == "user" && binding.PrincipalId == actor.UserId;
+
     /// <summary>Loads (untracked) a binding of the project held by the actor themselves, as an access request may extend only one's own access.</summary>
     /// <exception cref="ApiProblem">404 for a binding of another project, of a group or of someone else.</exception>
     public async Task<Binding> LoadOwnBindingAsync(Actor actor, string projectId, long bindingId, CancellationToken ct)

@@ -97,12 +97,15 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes,
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<JitGateDb>();
-        var users = await db.Users.AsNoTracking()
+        // A disabled user is left out whole: they authenticate nowhere and hold nothing, directly or through a group.
+        var users = await db.Users.AsNoTracking().Where(u => u.DisabledAt == null)
             .Select(u => new PolicyUser(u.Id, u.Email, u.Name, u.WorkspaceRole)).ToListAsync(ct);
-        var rows = await db.Bindings.AsNoTracking().Where(b => b.RevokedAt == null)
+        var disabled = (await db.Users.AsNoTracking().Where(u => u.DisabledAt != null).Select(u => u.Id).ToListAsync(ct)).ToHashSet();
+        var rows = (await db.Bindings.AsNoTracking().Where(b => b.RevokedAt == null)
             .Select(b => new { b.Id, b.ProjectId, b.PrincipalType, b.PrincipalId, b.Role, b.ExpiresAt, b.ScopeJson, b.StartsAt, b.BreakGlass })
-            .ToListAsync(ct);
-        var members = await db.GroupMembers.AsNoTracking().Select(m => new { m.GroupId, m.UserId }).ToListAsync(ct);
+            .ToListAsync(ct)).Where(b => b.PrincipalType != "user" || !disabled.Contains(b.PrincipalId)).ToList();
+        var members = (await db.GroupMembers.AsNoTracking().Select(m => new { m.GroupId, m.UserId }).ToListAsync(ct))
+            .Where(m => !disabled.Contains(m.UserId)).ToList();
         var databases = await (from d in db.Databases.AsNoTracking()
                                join i in db.Instances.AsNoTracking() on d.InstanceId equals i.Id
                                select new PolicyDatabase(d.Id, d.Name, d.ProjectId, d.EnvironmentId, i.Engine, i.Path, i.Id)).ToListAsync(ct);

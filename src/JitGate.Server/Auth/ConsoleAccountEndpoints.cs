@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using JitGate.Core.Common;
 using JitGate.Core.Features.Identity;
+using JitGate.Core.Features.Tokens;
 using JitGate.Core.Policy;
 using JitGate.Server.Api;
 using Microsoft.AspNetCore.Authentication;
@@ -35,6 +36,23 @@ internal static class ConsoleAccountEndpoints
                 return Results.LocalRedirect(WithError(LoginUrl(email, returnUrl), problem.Message, protection));
             }
         }).RequireRateLimiting(IdentityEndpoints.LoginRateLimit);
+
+        // Single sign-on: the provider's sign-in page, then back at /signin-oidc (OidcSignInSetup).
+        account.MapGet("/login/oidc", async (string? returnUrl, SignInMethods methods, IDataProtectionProvider protection, CancellationToken ct) =>
+        {
+            await methods.RefreshAsync(ct);
+            if (methods.Oidc is null) return Results.LocalRedirect(LoginWithError("Single sign-on is not set up in this workspace.", protection));
+            return Results.Challenge(new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) }, [OidcSignInSetup.Scheme]);
+        });
+
+        // jitgate login: the signed-in user approved the CLI on the console's page (/cli/login); the browser
+        // goes on to the CLI's loopback port with a code that only the CLI's PKCE verifier redeems.
+        account.MapPost("/cli/approve", ([FromForm] int? port, [FromForm] string? state, [FromForm] string? codeChallenge, [FromForm] string? name,
+            CliLogin cli, HttpContext ctx) =>
+        {
+            var request = CliLogin.Validate(port, state, codeChallenge, "S256", name);
+            return Results.Redirect(cli.Approve(ctx.Actor(), request));
+        }).RequireAuthorization();
 
         account.MapPost("/signup", async ([FromForm] string? email, [FromForm] string? name, [FromForm] string? password,
             Signup signup, Login login, PolicyCache policy, IDataProtectionProvider protection, HttpContext ctx, CancellationToken ct) =>
@@ -96,6 +114,9 @@ internal static class ConsoleAccountEndpoints
             AllowRefresh = false,
         });
     }
+
+    /// <summary>The sign-in page showing <paramref name="message"/>.</summary>
+    public static string LoginWithError(string message, IDataProtectionProvider protection) => WithError(SessionCookie.LoginPath, message, protection);
 
     // The message travels encrypted and expires, so a crafted link cannot make the page say anything.
     private static string WithError(string url, string message, IDataProtectionProvider protection)

@@ -65,6 +65,18 @@ public static class AuthorizationMatrix
                 return request;
             }) with { Note = "Each cell ends a token of its own made for it." },
         Fixed("GET", $"{Api}/me",                                               AllSignedIn, _ => Get($"{Api}/me")),
+        Fixed("GET", $"{Api}/me/access",                                        AllSignedIn, _ => Get($"{Api}/me/access"))
+            with { Note = "One's own access only: what it answers depends on the caller (IdentityTests)." },
+        Fixed("POST", $"{Api}/auth/cli/token",                                  "400 400 400 400 400 400 400 400 400",
+            _ => Post($"{Api}/auth/cli/token", new { code = "no-such-code", codeVerifier = new string('v', 43) }))
+            with { Note = "Anonymous by design, as for login: only a code the signed-in user approved for the CLI, with its PKCE verifier, is redeemed." },
+        Fixed("GET", $"{Api}/settings/oidc",                                    AdminOrDba, _ => Get($"{Api}/settings/oidc"))
+            with { Note = "As for the workspace settings: DBAs read them, admins change them; the client secret is never answered." },
+        Fixed("PUT", $"{Api}/settings/oidc",                                    "401 403 403 403 403 403 400 403 403",
+            _ => Send(HttpMethod.Put, $"{Api}/settings/oidc", new { authority = "not a url" }))
+            with { Note = "Admins only; the admin's cell is refused on the body (a provider that does not answer cannot be saved), which is checked after who asks." },
+        Fixed("DELETE", $"{Api}/settings/oidc",                                 "401 403 403 403 403 403 204 403 403",
+            _ => Delete($"{Api}/settings/oidc")),
         PerCell("POST", $"{Api}/users",                                         "401 403 403 403 403 403 201 403 403",
             w => Task.FromResult(Post($"{Api}/users", new { email = w.Fresh("user") + "@example.com", name = "U", password = Password }))),
         Fixed("GET", $"{Api}/users",                                            AllSignedIn, _ => Get($"{Api}/users"))
@@ -148,14 +160,14 @@ public static class AuthorizationMatrix
                 Note = "The developer's request: its requester, sample's owner (the approver) and admins and DBAs see it; the editor, a member who is neither, gets 404 as API.md says.",
                 Ghost = _ => Get($"{Api}/access-requests/999999"),
             },
-        PerCell("POST", $"{Api}/access-requests/{{id}}/approve",                "401 404 403 404 200 403 403 404 404",
+        PerCell("POST", $"{Api}/access-requests/{{id}}/approve",                "401 404 403 404 200 403 200 404 404",
             async w => Post($"{Api}/access-requests/{await w.NewPendingRequestAsync()}/approve"))
             with
             {
-                Note = "A fresh request by the developer per cell; its one step is sample's projectOwner, so the requester, admins and DBAs who see it are 403 not-an-approver.",
+                Note = "A fresh request by the developer per cell; its one step is sample's projectOwner: the owner, and the first admin who owns sample from signup on, approve; the requester and DBAs who see it are 403 not-an-approver.",
                 Ghost = _ => Post($"{Api}/access-requests/999999/approve"),
             },
-        PerCell("POST", $"{Api}/access-requests/{{id}}/reject",                 "401 404 403 404 200 403 403 404 404",
+        PerCell("POST", $"{Api}/access-requests/{{id}}/reject",                 "401 404 403 404 200 403 200 404 404",
             async w => Post($"{Api}/access-requests/{await w.NewPendingRequestAsync()}/reject", new { comment = "no" }))
             with { Ghost = _ => Post($"{Api}/access-requests/999999/reject", new { comment = "no" }) },
         PerCell("POST", $"{Api}/access-requests/{{id}}/cancel",                 "401 404 200 404 403 403 403 404 404",
@@ -328,6 +340,8 @@ public static class AuthorizationMatrix
         Fixed("GET", "/settings/approval-flows",                                ConsolePage, _ => Get("/settings/approval-flows")),
         Fixed("GET", "/settings/audit-streaming",                               ConsolePage, _ => Get("/settings/audit-streaming")),
         Fixed("GET", "/login",                                                  Everyone, _ => Get("/login")),
+        Fixed("GET", "/not-found",                                              ConsolePage, _ => Get("/not-found"))
+            with { Note = "The console's page for an address it has no page for; it names the address and nothing else." },
         Fixed("GET", "/signup",                                                 Everyone, _ => Get("/signup")),
         Fixed("POST", "/",                                                      ConsoleForm, _ => Form("/", "")),
         Fixed("POST", "/projects",                                              ConsoleForm, _ => Form("/projects", "")),
@@ -344,6 +358,18 @@ public static class AuthorizationMatrix
         Fixed("POST", "/settings/audit-streaming",                              ConsoleForm, _ => Form("/settings/audit-streaming", "")),
         Fixed("POST", "/login",                                                 "400 400 400 400 400 400 400 400 400", _ => Form("/login", "")),
         Fixed("POST", "/signup",                                                "400 400 400 400 400 400 400 400 400", _ => Form("/signup", "")),
+        Fixed("POST", "/not-found",                                             ConsoleForm, _ => Form("/not-found", "")),
+        Fixed("GET", "/settings/sign-in",                                       ConsolePage, _ => Get("/settings/sign-in"))
+            with { Note = "The page itself tells non-admins that sign-in settings are the admins'; its calls go through the API's checks." },
+        Fixed("POST", "/settings/sign-in",                                      ConsoleForm, _ => Form("/settings/sign-in", "")),
+        Fixed("GET", "/cli/login",                                              ConsolePage, _ => Get("/cli/login?port=53682&state=matrix&codeChallenge=" + new string('c', 43)))
+            with { Note = "Where jitgate login sends the browser: a signed-in user approves the CLI there." },
+        Fixed("POST", "/cli/login",                                             ConsoleForm, _ => Form("/cli/login", "")),
+        Fixed("GET", "/account/login/oidc",                                     "302 302 302 302 302 302 302 302 302", _ => Get("/account/login/oidc"))
+            with { Note = "Goes to the provider, or back to the sign-in page saying single sign-on is not set up (as here)." },
+        Fixed("POST", "/account/cli/approve",                                   "302 400 400 400 400 400 400 400 400",
+            _ => Form("/account/cli/approve", "port=53682&state=matrix&codeChallenge=" + new string('c', 43)))
+            with { Note = "A form post for signed-in users (anonymous: to sign-in first), refused without the antiforgery token the CLI sign-in page gives, so another site cannot approve a CLI in one's name." },
 
         // Blazor's circuit: the connection of an interactive page. Each page checks [Authorize] when the
         // circuit renders it, and each call goes through the use cases.

@@ -10,7 +10,11 @@ namespace JitGate.Core.Features.Identity;
 
 public sealed record CreateGroupRequest(string? Email, string? Name, List<string>? Members);
 
-public sealed record GroupDto(long Id, string Email, string Name, List<string> Members);
+/// <summary>A group; <c>externalId</c> is the provider's name for a group whose members come from single sign-on.</summary>
+public sealed record GroupDto(long Id, string Email, string Name, List<string> Members)
+{
+    public string? ExternalId { get; init; }
+}
 
 /// <summary>Groups: create, list, and change membership (admins only); bindings to a group reach its members.</summary>
 public sealed class Groups(JitGateDb db, AuditLog audit, PolicyCache policy, AccessChanged accessChanged, TimeProvider clock)
@@ -36,7 +40,7 @@ public sealed class Groups(JitGateDb db, AuditLog audit, PolicyCache policy, Acc
         var groups = await db.Groups.AsNoTracking().Include(g => g.Members).OrderBy(g => g.Id).ToListAsync(ct);
         var emails = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Email, ct);
         return groups.Select(g => new GroupDto(g.Id, g.Email, g.Name,
-            g.Members.Select(m => emails.GetValueOrDefault(m.UserId, "?")).Order().ToList())).ToList();
+            g.Members.Select(m => emails.GetValueOrDefault(m.UserId, "?")).Order().ToList()) { ExternalId = g.ExternalId }).ToList();
     }
 
     public async Task<GroupDto> SetMembersAsync(Actor actor, long groupId, List<string>? memberEmails, CancellationToken ct)
@@ -44,6 +48,10 @@ public sealed class Groups(JitGateDb db, AuditLog audit, PolicyCache policy, Acc
         Permissions.RequireAdmin(actor);
         var group = await db.Groups.Include(g => g.Members).FirstOrDefaultAsync(g => g.Id == groupId, ct)
             ?? throw ApiProblem.NotFound($"Group {groupId}");
+        if (group.ExternalId is not null)
+        {
+            throw ApiProblem.Conflict($"The members of {group.Email} come from single sign-on (the provider's group '{group.ExternalId}'); change them at the provider.");
+        }
         var members = await ResolveUsersAsync(memberEmails ?? [], ct);
         var before = group.Members.Select(m => m.UserId).ToList();
         group.Members.Clear();

@@ -8,5 +8,5 @@ public sealed class ListUsers(JitGateDb db)
 {
     public async Task<List<UserDto>> HandleAsync(CancellationToken ct) =>
         await db.Users.AsNoTracking().OrderBy(u => u.Id)
-            .Select(u => new UserDto(u.Id, u.Email, u.Name, u.WorkspaceRole)).ToListAsync(ct);
+            .Select(u => new UserDto(u.Id, u.Email, u.Name, u.WorkspaceRole) { Disabled = u.DisabledAt != null }).ToListAsync(ct);
 }

@@ -28,6 +28,8 @@ public sealed class Signup(JitGateDb db, IPasswordHasher<User> hasher, AuditLog 
             throw new ApiProblem(403, "signup-closed", "Signup is closed",
                 "This workspace already has an admin; ask them to add you (POST /api/v1/users) or to open self-signup.");
         }
+        // Self-signup makes a password account, which password sign-in off would never let in.
+        if (!first && !await WorkspaceSettingsStore.PasswordSignInAsync(db, ct)) throw SignInPolicy.PasswordSignInOff();
         if (await db.Users.AnyAsync(u => u.Email == email, ct)) throw ApiProblem.Conflict($"A user with e-mail {email} already exists.");
 
         var user = new User

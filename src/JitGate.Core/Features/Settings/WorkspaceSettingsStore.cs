@@ -9,10 +9,21 @@ public static class WorkspaceSettingsStore
 {
     public const string SignupOpenKey = "signupOpen";
     public const string MaxAccessDurationKey = "maxAccessDuration";
+    public const string PasswordSignInKey = "passwordSignIn";
+    public const string BreakGlassAdminKey = "breakGlassAdmin";
+    public const string DefaultWorkspaceRoleKey = "defaultWorkspaceRole";
     public static readonly TimeSpan DefaultMaxAccessDuration = TimeSpan.FromDays(30);
 
     public static async Task<bool> SignupOpenAsync(JitGateDb db, CancellationToken ct) =>
         await ValueAsync(db, SignupOpenKey, ct) == "true";
+
+    /// <summary>Whether e-mail and password sign in (true unless an admin turned it off for single sign-on).</summary>
+    public static async Task<bool> PasswordSignInAsync(JitGateDb db, CancellationToken ct) =>
+        await ValueAsync(db, PasswordSignInKey, ct) != "false";
+
+    /// <summary>The workspace role of a user created at their first single sign-on (workspaceMember unless set).</summary>
+    public static async Task<string> DefaultWorkspaceRoleAsync(JitGateDb db, CancellationToken ct) =>
+        await ValueAsync(db, DefaultWorkspaceRoleKey, ct) ?? Domain.WorkspaceRoles.Member;
 
     /// <summary>The longest expiry a grant or request may have, counted from now.</summary>
     public static async Task<TimeSpan> MaxAccessDurationAsync(JitGateDb db, CancellationToken ct) =>
@@ -26,5 +37,11 @@ public static class WorkspaceSettingsStore
         var row = await db.Settings.FirstOrDefaultAsync(s => s.Key == key, ct);
         if (row is null) db.Settings.Add(new() { Key = key, Value = value });
         else row.Value = value;
+    }
+
+    /// <summary>Removes a setting in the unit of work (saved by the caller).</summary>
+    public static async Task RemoveAsync(JitGateDb db, string key, CancellationToken ct)
+    {
+        if (await db.Settings.FirstOrDefaultAsync(s => s.Key == key, ct) is { } row) db.Settings.Remove(row);
     }
 }

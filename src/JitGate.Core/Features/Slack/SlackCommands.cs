@@ -18,7 +18,7 @@ namespace JitGate.Core.Features.Slack;
 /// </summary>
 public sealed partial class SlackCommands(
     JitGateDb db, SlackUsers users, PolicyCache policy, CreateAccessRequest create, ListAccessRequests requests,
-    GiveBackBinding giveBack, ActivateBreakGlass breakGlass, TimeProvider clock, IOptions<JitGateOptions> options)
+    RevokeBinding revoke, ActivateBreakGlass breakGlass, TimeProvider clock, IOptions<JitGateOptions> options)
 {
     /// <summary>What /jit answers to anything it does not understand.</summary>
     public const string Usage =
@@ -109,23 +109,31 @@ public sealed partial class SlackCommands(
         }
     }
 
-    /// <summary>Gives back the user's own access: the one binding they hold, or the one named when they hold several.</summary>
+    /// <summary>
+    /// Gives back the user's own access (the holder's revoke of API.md "Lifecycle"): the one binding they hold in their
+    /// own name, or the one named when they hold several. A binding that is not theirs reads as one they do not hold.
+    /// </summary>
     private async Task<SlackReply> EndAsync(string slackUserId, string? which, CancellationToken ct)
     {
         var actor = await users.ActorForAsync(slackUserId, ct);
         if (actor is null) return NotLinked();
-        var held = await giveBack.HeldAsync(actor, ct);
-        long id;
+        var now = clock.GetUtcNow();
+        var held = await db.Bindings.AsNoTracking()
+            .Where(b => b.PrincipalType == "user" && b.PrincipalId == actor.UserId && b.ProjectId != null && b.RevokedAt == null && (b.ExpiresAt == null || b.ExpiresAt > now))
+            .OrderBy(b => b.Id).ToListAsync(ct);
+        Domain.Binding? binding;
         if (which is not null)
         {
-            if (!long.TryParse(which.TrimStart('#'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out id))
+            if (!long.TryParse(which.TrimStart('#'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
             {
                 return new SlackReply($"'{E(which)}' is not a binding number; `/jit status` lists yours.");
             }
+            binding = held.FirstOrDefault(b => b.Id == id);
+            if (binding is null) return new SlackReply($"You hold no access {id} to give back; `/jit status` lists yours.");
         }
         else if (held.Count == 1)
         {
-            id = held[0].Id;
+            binding = held[0];
         }
         else
         {
@@ -133,15 +141,8 @@ public sealed partial class SlackCommands(
                 : "You hold several: say which, such as `/jit end " + held[0].Id + "`.\n" +
                   string.Join('\n', held.Select(b => $"• {b.Id}: {b.Role} in {E(b.ProjectId)}{(b.ExpiresAt is { } e ? $" until {e:u}" : "")}")));
         }
-        try
-        {
-            var ended = await giveBack.HandleAsync(actor, id, ct);
-            return new SlackReply($"Done: your {ended.Role} in {E(ended.ProjectId)} (binding {ended.Id}) has ended.");
-        }
-        catch (ApiProblem p) when (p.Status == 404)
-        {
-            return new SlackReply($"You hold no access {id} to give back; `/jit status` lists yours.");
-        }
+        await revoke.HandleAsync(actor, binding.ProjectId, binding.Id, ct);
+        return new SlackReply($"Done: your {binding.Role} in {E(binding.ProjectId)} (binding {binding.Id}) has ended.");
     }
 
     /// <summary>A database the user may see, by id or name, and the scope the tables word asks for; null when there is none.</summary>

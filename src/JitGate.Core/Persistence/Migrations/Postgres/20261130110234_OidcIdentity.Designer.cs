@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace JitGate.Core.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(JitGatePostgresDb))]
-    [Migration("20261130110825_AuditSinksAndSlackOutbox")]
-    partial class AuditSinksAndSlackOutbox
+    [Migration("20261130110234_OidcIdentity")]
+    partial class OidcIdentity
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -258,51 +258,6 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
                     b.HasIndex("DatabaseId", "At");
 
                     b.ToTable("audit_records", (string)null);
-                });
-
-            modelBuilder.Entity("JitGate.Core.Domain.AuditSink", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<long>("CreatedBy")
-                        .HasColumnType("bigint");
-
-                    b.Property<long>("Cursor")
-                        .HasColumnType("bigint");
-
-                    b.Property<long>("Errors")
-                        .HasColumnType("bigint");
-
-                    b.Property<DateTimeOffset?>("LastDeliveredAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("LastError")
-                        .HasColumnType("text");
-
-                    b.Property<DateTimeOffset?>("LastErrorAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("ProtectedOptions")
-                        .HasColumnType("text");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("Url")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("audit_sinks", (string)null);
                 });
 
             modelBuilder.Entity("JitGate.Core.Domain.Binding", b =>
@@ -594,6 +549,10 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text");
@@ -601,6 +560,9 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("Email")
+                        .IsUnique();
+
+                    b.HasIndex("ExternalId")
                         .IsUnique();
 
                     b.ToTable("groups", (string)null);
@@ -849,48 +811,6 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
                     b.ToTable("slack_link_codes", (string)null);
                 });
 
-            modelBuilder.Entity("JitGate.Core.Domain.SlackOutboundMessage", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("BodyJson")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTimeOffset?>("DeliveredAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("LastError")
-                        .HasColumnType("text");
-
-                    b.Property<DateTimeOffset>("NextAttemptAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("ProtectedUrl")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Status", "NextAttemptAt");
-
-                    b.ToTable("slack_outbound", (string)null);
-                });
-
             modelBuilder.Entity("JitGate.Core.Domain.User", b =>
                 {
                     b.Property<long>("Id")
@@ -902,10 +822,21 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("DisabledAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Email")
                         .IsRequired()
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
+
+                    b.Property<string>("ExternalIssuer")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<string>("ExternalSubject")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
 
                     b.Property<bool>("IsServiceAccount")
                         .HasColumnType("boolean");

@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace JitGate.Core.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(JitGateDb))]
-    [Migration("20261130110819_AuditSinksAndSlackOutbox")]
-    partial class AuditSinksAndSlackOutbox
+    [Migration("20261130105953_OidcIdentity")]
+    partial class OidcIdentity
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -244,49 +244,6 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
                     b.HasIndex("DatabaseId", "At");
 
                     b.ToTable("audit_records", (string)null);
-                });
-
-            modelBuilder.Entity("JitGate.Core.Domain.AuditSink", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("CreatedBy")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("Cursor")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("Errors")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("LastDeliveredAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("LastError")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("LastErrorAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ProtectedOptions")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Url")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("audit_sinks", (string)null);
                 });
 
             modelBuilder.Entity("JitGate.Core.Domain.Binding", b =>
@@ -568,6 +525,10 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -575,6 +536,9 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("Email")
+                        .IsUnique();
+
+                    b.HasIndex("ExternalId")
                         .IsUnique();
 
                     b.ToTable("groups", (string)null);
@@ -817,46 +781,6 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
                     b.ToTable("slack_link_codes", (string)null);
                 });
 
-            modelBuilder.Entity("JitGate.Core.Domain.SlackOutboundMessage", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("BodyJson")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("DeliveredAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("LastError")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("NextAttemptAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ProtectedUrl")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Status", "NextAttemptAt");
-
-                    b.ToTable("slack_outbound", (string)null);
-                });
-
             modelBuilder.Entity("JitGate.Core.Domain.User", b =>
                 {
                     b.Property<long>("Id")
@@ -866,9 +790,20 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("DisabledAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Email")
                         .IsRequired()
                         .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExternalIssuer")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExternalSubject")
+                        .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("IsServiceAccount")
