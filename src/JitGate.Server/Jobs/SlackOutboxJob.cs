@@ -18,5 +18,5 @@ internal sealed class SlackOutboxJob(IServiceScopeFactory scopes, SlackOutboxSig
         while (await sender.DeliverDueAsync(ct) > 0 && !ct.IsCancellationRequested) { }
     }
 
-    protected override Task WaitForNextPassAsync(CancellationToken ct) => signal.WaitAsync(Interval, Clock, ct);
+    protected override Task WaitForNextPassAsync(TimeSpan wait, CancellationToken ct) => signal.WaitAsync(wait, Clock, ct);
 }
