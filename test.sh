@@ -20,6 +20,19 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi || echo "warning: could not install ${need_apt[*]}"
 fi
 
+# The OpenAPI contract tests run Redocly CLI, openapi-typescript and TypeScript from the npm registry,
+# installed into a cache folder outside the repository (JITGATE_TOOLS names another one).
+tools=${JITGATE_TOOLS:-$HOME/.cache/jitgate-tools}
+if [ ! -x "$tools/node_modules/.bin/redocly" ] || [ ! -x "$tools/node_modules/.bin/openapi-typescript" ] || [ ! -x "$tools/node_modules/.bin/tsc" ]; then
+  command -v npm >/dev/null 2>&1 || {
+    if [ "$(id -u)" = 0 ]; then apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; fi
+  }
+  echo "Installing @redocly/cli, openapi-typescript and typescript into $tools ..."
+  mkdir -p "$tools"
+  npm install --prefix "$tools" --no-audit --no-fund --silent @redocly/cli@2.77.0 openapi-typescript@7.13.0 typescript@5.9.3 >/dev/null \
+    || echo "warning: could not install the npm tools the OpenAPI tests use"
+fi
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 

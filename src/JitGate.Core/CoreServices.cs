@@ -121,6 +121,13 @@ public static class CoreServices
         services.AddScoped<SlackUsers>();
         services.AddScoped<SlackCommands>();
         services.AddScoped<SlackInteractions>();
+        services.AddScoped<SlackOutbox>();
+        services.AddScoped<SlackOutboxSender>();
+        services.AddSingleton<SlackOutboxSignal>();
+        services.AddSingleton<SlackAnswers>();
+        services.AddScoped<JitGate.Core.Features.Audit.AuditSinks>();
+        services.AddScoped<JitGate.Core.Features.Audit.AuditStreamer>();
+        services.AddSingleton<JitGate.Core.Features.Audit.AuditSinkBackoff>();
         services.AddSingleton<EngineTargets>();
         services.AddSingleton<JitGate.Core.Engines.EngineRegistry>();
         services.AddScoped<ReconcileEngineAccess>();

@@ -39,5 +39,12 @@ public sealed class JitGateMetrics : IDisposable
         _meter.CreateObservableGauge("jitgate.outbox.backlog", backlog, description: "Webhook deliveries waiting to be sent.");
     }
 
+    /// <summary>Gauges per audit sink (tags <c>sink</c>, its id, and <c>type</c>), read at scrape time: records not yet delivered, failed attempts.</summary>
+    public void ObserveAuditSinks(Func<IEnumerable<Measurement<long>>> lag, Func<IEnumerable<Measurement<long>>> errors)
+    {
+        _meter.CreateObservableGauge("jitgate.audit_sink.lag", lag, description: "Audit records not yet delivered to the sink.");
+        _meter.CreateObservableGauge("jitgate.audit_sink.errors", errors, description: "Failed delivery attempts to the sink since it was added.");
+    }
+
     public void Dispose() => _meter.Dispose();
 }

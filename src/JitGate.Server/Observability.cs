@@ -43,6 +43,11 @@ internal static class Observability
             () => Read(db => db.AccessRequests.GroupBy(r => r.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToList())
                 .Select(g => new Measurement<long>(g.Count, new KeyValuePair<string, object?>("status", g.Key))),
             () => [new Measurement<long>(Read(db => db.WebhookDeliveries.LongCount(d => d.Status == DeliveryStatus.Pending)))]);
+        IEnumerable<Measurement<long>> PerSink(Func<JitGateDb, JitGate.Core.Domain.AuditSink, long> value) => Read(db => db.AuditSinks.AsNoTracking().ToList()
+            .Select(s => new Measurement<long>(value(db, s), new KeyValuePair<string, object?>("sink", s.Id), new KeyValuePair<string, object?>("type", s.Type))).ToList());
+        app.Services.GetRequiredService<JitGateMetrics>().ObserveAuditSinks(
+            () => PerSink((db, s) => db.AuditRecords.LongCount(r => r.Id > s.Cursor)),
+            () => PerSink((_, s) => s.Errors));
         return app;
     }
 }

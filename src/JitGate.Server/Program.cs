@@ -46,6 +46,8 @@ builder.Services.AddJitGateCore(metadata);
 JitGate.Engines.EngineServices.AddJitGateEngines(builder.Services);
 builder.Services.AddHostedService<ExpiryJob>();
 builder.Services.AddHostedService<WebhookJob>();
+builder.Services.AddHostedService<SlackOutboxJob>();
+builder.Services.AddHostedService<AuditSinkJob>();
 builder.Services.AddHostedService<ReconcileJob>();
 var dataProtection = builder.Services.AddDataProtection().SetApplicationName("JitGate");
 if (CoreServices.IsPostgres(metadata)) dataProtection.PersistKeysToDbContext<JitGatePostgresDb>();
@@ -58,6 +60,25 @@ builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.DefaultR
         ConnectCallback = PublicAddresses.Connector(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JitGateOptions>>().Value.WebhooksToPrivateNetworks),
     })
     .AddResilienceHandler("webhook-timeout", pipeline => pipeline.AddTimeout(TimeSpan.FromSeconds(5)));
+// Posts to Slack's response_url: a few quick retries (a 429 waits as long as Slack's Retry-After asks) with a
+// per-attempt timeout long enough for a slow Slack; what still fails stays in the Slack outbox for later passes.
+builder.Services.AddHttpClient(JitGate.Core.Features.Slack.SlackOutboxSender.HttpClientName, c => c.DefaultRequestHeaders.UserAgent.ParseAdd("JitGate-Slack/1.0"))
+    .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+    {
+        ConnectCallback = PublicAddresses.Connector(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JitGateOptions>>().Value.WebhooksToPrivateNetworks),
+    })
+    .AddResilienceHandler("slack", pipeline => pipeline
+        .AddRetry(new Microsoft.Extensions.Http.Resilience.HttpRetryStrategyOptions
+        {
+            MaxRetryAttempts = 2,
+            Delay = TimeSpan.FromSeconds(1),
+            BackoffType = DelayBackoffType.Exponential,
+            ShouldRetryAfterHeader = true,
+        })
+        .AddTimeout(TimeSpan.FromSeconds(15)));
+// OTLP collectors for the audit stream: a timeout per export; a failed export is retried by the streamer from its cursor.
+builder.Services.AddHttpClient(JitGate.Core.Features.Audit.AuditStreamer.HttpClientName, c => c.DefaultRequestHeaders.UserAgent.ParseAdd("JitGate-Audit/1.0"))
+    .AddResilienceHandler("audit-sink-timeout", pipeline => pipeline.AddTimeout(TimeSpan.FromSeconds(10)));
 // A receiver that is slow or down is the receiver's problem, recorded in the delivery log and retried from
 // the outbox; it is not an error of JitGate's, so the resilience pipeline reports it as a warning.
 builder.Services.Configure<Polly.Telemetry.TelemetryOptions>(telemetry =>
@@ -127,12 +148,7 @@ builder.Services.AddRateLimiter(limiter =>
         "Too many attempts", "Too many sign-in attempts from this address; wait a minute and try again."));
 });
 
-builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
-{
-    doc.Info.Title = "JitGate API";
-    doc.Info.Description = "Just-in-time database access: request, approve, query, revoke, audit.";
-    return Task.CompletedTask;
-}));
+builder.Services.AddOpenApi(o => o.AddJitGateContract());
 
 var app = builder.Build();
 

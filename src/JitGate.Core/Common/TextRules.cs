@@ -13,6 +13,8 @@ public static class TextRules
     public static readonly IReadOnlySet<string> MultiLineFields = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "reason", "comment", "statement", "condition",
+        // PEM text (an audit sink's TLS material) is lines of base64.
+        "caCertificate", "clientCertificate", "clientKey",
     };
 
     /// <summary>The position and code of the first character <paramref name="text"/> may not hold, or null when it is clean.</summary>

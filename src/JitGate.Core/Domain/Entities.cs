@@ -373,6 +373,47 @@ public sealed class WebhookAttempt
     public long ElapsedMs { get; set; }
 }
 
+/// <summary>
+/// A message for Slack's response_url, kept until it is posted: Slack wants its answer within 3 seconds,
+/// so the HTTP answer goes first and this follows from the outbox, retried.
+/// </summary>
+public sealed class SlackOutboundMessage
+{
+    public long Id { get; set; }
+    /// <summary>The response_url, encrypted: whoever holds it may post to the channel for 30 minutes.</summary>
+    public required string ProtectedUrl { get; set; }
+    public required string BodyJson { get; set; }
+    /// <summary>pending, delivered or failed, as for webhook deliveries.</summary>
+    public required string Status { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+}
+
+/// <summary>
+/// Where the audit trail is streamed to (a syslog collector over TLS, an OpenTelemetry collector), and
+/// how far it got: every record with an id up to <see cref="Cursor"/> has been delivered.
+/// </summary>
+public sealed class AuditSink
+{
+    public long Id { get; set; }
+    public required string Type { get; set; }
+    public required string Url { get; set; }
+    /// <summary>The TLS material and OTLP headers as JSON, encrypted: they may hold a client key or a token.</summary>
+    public string? ProtectedOptions { get; set; }
+    /// <summary>The id of the last audit record delivered, in order; 0 before the first.</summary>
+    public long Cursor { get; set; }
+    public DateTimeOffset? LastDeliveredAt { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset? LastErrorAt { get; set; }
+    /// <summary>Failed delivery attempts since the sink was added.</summary>
+    public long Errors { get; set; }
+    public long CreatedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
 /// <summary>A one-time code a Slack user redeems while signed in to JitGate, linking the two.</summary>
 public sealed class SlackLinkCode
 {

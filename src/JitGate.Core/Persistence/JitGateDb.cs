@@ -37,6 +37,8 @@ public class JitGateDb : DbContext
     public DbSet<EngineRole> EngineRoles => Set<EngineRole>();
     public DbSet<BreakGlassReview> BreakGlassReviews => Set<BreakGlassReview>();
     public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<SlackOutboundMessage> SlackOutbound => Set<SlackOutboundMessage>();
+    public DbSet<AuditSink> AuditSinks => Set<AuditSink>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -188,6 +190,12 @@ public class JitGateDb : DbContext
             e.ToTable("incidents");
             e.HasKey(x => x.Id);
         });
+        b.Entity<SlackOutboundMessage>(e =>
+        {
+            e.ToTable("slack_outbound");
+            e.HasIndex(x => new { x.Status, x.NextAttemptAt });
+        });
+        b.Entity<AuditSink>(e => e.ToTable("audit_sinks"));
         b.Entity<EngineRole>(e =>
         {
             e.ToTable("engine_roles");

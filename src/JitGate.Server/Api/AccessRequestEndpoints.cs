@@ -7,32 +7,47 @@ internal static class AccessRequestEndpoints
 {
     public static RouteGroupBuilder MapAccessRequests(this RouteGroupBuilder api)
     {
-        var project = api.MapGroup("/projects/{project}/access-requests").WithTags("Access requests").RequireAuthorization();
+        var project = api.MapGroup("/projects/{project}/access-requests").WithTags("Access requests").RequireAuthorization().Problems(401);
         project.MapPost("/", async (string project, CreateAccessRequestRequest body, CreateAccessRequest create, HttpContext ctx, CancellationToken ct) =>
         {
             var request = await create.HandleAsync(ctx.Actor(), project, body, ct);
             return TypedResults.Created($"/api/v1/access-requests/{request.Id}", request);
-        }).WithSummary("Ask for a role for a while, with a reason; scored by the risk rules and routed by the approval flow");
+        }).WithName("createAccessRequest").Problems(400, 403, 404)
+            .WithSummary("Ask for a role for a while, with a reason; scored by the risk rules and routed by the approval flow");
         project.MapPost("/preview", async (string project, CreateAccessRequestRequest body, CreateAccessRequest create, HttpContext ctx, CancellationToken ct) =>
             TypedResults.Ok(await create.PreviewAsync(ctx.Actor(), project, body, ct)))
+            .WithName("previewAccessRequest").Problems(400, 403, 404)
             .WithSummary("The risk level and approval steps a request would get, without making it");
         project.MapGet("/", async (string project, string? status, ListAccessRequests list, HttpContext ctx, CancellationToken ct) =>
-            TypedResults.Ok(await list.ForProjectAsync(ctx.Actor(), project, status, ct)));
+            TypedResults.Ok(await list.ForProjectAsync(ctx.Actor(), project, status, ct)))
+            .WithName("listProjectAccessRequests").Problems(400, 404)
+            .WithSummary("A project's access requests, optionally of one status");
 
-        var requests = api.MapGroup("/access-requests").WithTags("Access requests").RequireAuthorization();
+        var requests = api.MapGroup("/access-requests").WithTags("Access requests").RequireAuthorization().Problems(401);
         requests.MapGet("/", async (string? filter, string? status, ListAccessRequests list, HttpContext ctx, CancellationToken ct) =>
             TypedResults.Ok(await list.AcrossProjectsAsync(ctx.Actor(), filter, status, ct)))
+            .WithName("listAccessRequests").Problems(400)
             .WithSummary("Requests across projects: filter=mine, waitingForMe or all");
         requests.MapGet("/{id:long}", async (long id, ListAccessRequests list, HttpContext ctx, CancellationToken ct) =>
-            TypedResults.Ok(await list.GetAsync(ctx.Actor(), id, ct)));
+            TypedResults.Ok(await list.GetAsync(ctx.Actor(), id, ct)))
+            .WithName("getAccessRequest").Problems(400, 404)
+            .WithSummary("One access request with its approval steps and timeline (its requester, approvers and admins)");
         requests.MapPost("/{id:long}/approve", async (long id, DecisionRequest? body, ApproveAccessRequest approve, HttpContext ctx, CancellationToken ct) =>
-            TypedResults.Ok(await approve.HandleAsync(ctx.Actor(), id, body, ct)));
+            TypedResults.Ok(await approve.HandleAsync(ctx.Actor(), id, body, ct)))
+            .WithName("approveAccessRequest").Problems(400, 403, 404, 409)
+            .WithSummary("Approve the current step; the final step creates the binding (403 not-an-approver otherwise)");
         requests.MapPost("/{id:long}/reject", async (long id, DecisionRequest? body, RejectAccessRequest reject, HttpContext ctx, CancellationToken ct) =>
-            TypedResults.Ok(await reject.HandleAsync(ctx.Actor(), id, body, ct)));
+            TypedResults.Ok(await reject.HandleAsync(ctx.Actor(), id, body, ct)))
+            .WithName("rejectAccessRequest").Problems(400, 403, 404, 409)
+            .WithSummary("Reject the request at its current step, with a comment");
         requests.MapPost("/{id:long}/cancel", async (long id, CancelAccessRequest cancel, HttpContext ctx, CancellationToken ct) =>
-            TypedResults.Ok(await cancel.HandleAsync(ctx.Actor(), id, ct)));
+            TypedResults.Ok(await cancel.HandleAsync(ctx.Actor(), id, ct)))
+            .WithName("cancelAccessRequest").Problems(400, 403, 404, 409)
+            .WithSummary("Withdraw one's own pending request");
         requests.MapPost("/{id:long}/comments", async (long id, DecisionRequest? body, CommentOnAccessRequest comment, HttpContext ctx, CancellationToken ct) =>
-            TypedResults.Ok(await comment.HandleAsync(ctx.Actor(), id, body, ct)));
+            TypedResults.Ok(await comment.HandleAsync(ctx.Actor(), id, body, ct)))
+            .WithName("commentOnAccessRequest").Problems(400, 403, 404)
+            .WithSummary("Add a comment to the request's timeline");
         return api;
     }
 }

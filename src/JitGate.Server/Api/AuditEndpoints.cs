@@ -13,7 +13,7 @@ internal static class AuditEndpoints
             ctx.Response.Headers["X-Page"] = page.Page.ToString(System.Globalization.CultureInfo.InvariantCulture);
             ctx.Response.Headers["X-Has-More"] = page.HasMore ? "true" : "false";
             return TypedResults.Ok(page.Records);
-        }).RequireAuthorization().WithTags("Audit")
+        }).RequireAuthorization().WithTags("Audit").WithName("searchAudit").Problems(400, 401, 403)
             .WithSummary("Audit records, newest first; X-Has-More tells whether page+1 has more");
         return api;
     }

@@ -15,11 +15,11 @@ internal static class IdentityEndpoints
         var auth = api.MapGroup("/auth").WithTags("Identity");
         auth.MapPost("/signup", async (SignupRequest body, Signup signup, HttpContext ctx, CancellationToken ct) =>
             TypedResults.Created("/api/v1/me", new UserEnvelope(await signup.HandleAsync(body, Remote(ctx), ct))))
-            .RequireRateLimiting(LoginRateLimit)
+            .RequireRateLimiting(LoginRateLimit).WithName("signUp").Problems(400, 403, 409, 429)
             .WithSummary("Sign up; the first user becomes the workspace admin");
         auth.MapPost("/login", async (LoginRequest body, Login login, HttpContext ctx, CancellationToken ct) =>
             TypedResults.Ok(await login.HandleAsync(body, Remote(ctx), ct)))
-            .RequireRateLimiting(LoginRateLimit)
+            .RequireRateLimiting(LoginRateLimit).WithName("logIn").Problems(400, 401, 429)
             .WithSummary("Exchange e-mail and password for a bearer token");
         auth.MapPost("/logout", async (Logout logout, HttpContext ctx, CancellationToken ct) =>
         {
@@ -28,34 +28,38 @@ internal static class IdentityEndpoints
             if (token is not null) await logout.HandleAsync(ctx.Actor(), token, ct);
             if (ctx.BearerToken() is null) await ctx.SignOutAsync(SessionCookie.CookieScheme);
             return TypedResults.NoContent();
-        }).RequireAuthorization().WithSummary("Revoke the token (or end the console session) used for this call, and every token made with it");
+        }).RequireAuthorization().WithName("logOut").Problems(401).WithSummary("Revoke the token (or end the console session) used for this call, and every token made with it");
 
         api.MapGet("/me", async (HttpContext ctx, PolicyCache policy, CancellationToken ct) =>
         {
             var actor = ctx.Actor();
             var user = (await policy.GetAsync(ct)).Users[actor.UserId];
             return TypedResults.Ok(new UserDto(user.Id, user.Email, user.Name, user.WorkspaceRole));
-        }).RequireAuthorization().WithTags("Identity").WithSummary("The signed-in user");
+        }).RequireAuthorization().WithTags("Identity").WithName("getMe").Problems(401).WithSummary("The signed-in user");
 
-        var users = api.MapGroup("/users").WithTags("Identity").RequireAuthorization();
+        var users = api.MapGroup("/users").WithTags("Identity").RequireAuthorization().Problems(401);
         users.MapPost("/", async (CreateUserRequest body, CreateUser create, HttpContext ctx, CancellationToken ct) =>
         {
             var user = await create.HandleAsync(ctx.Actor(), body, ct);
             return TypedResults.Created($"/api/v1/users/{user.Id}", user);
-        });
-        users.MapGet("/", async (ListUsers list, CancellationToken ct) => TypedResults.Ok(await list.HandleAsync(ct)));
+        }).WithName("createUser").Problems(400, 403, 409).WithSummary("Add a user (workspace admins)");
+        users.MapGet("/", async (ListUsers list, CancellationToken ct) => TypedResults.Ok(await list.HandleAsync(ct)))
+            .WithName("listUsers").WithSummary("Every user of the workspace");
         users.MapPatch("/{id:long}", async (long id, UpdateUserRequest body, UpdateUser update, HttpContext ctx, CancellationToken ct) =>
-            TypedResults.Ok(await update.HandleAsync(ctx.Actor(), id, body, ct)));
+            TypedResults.Ok(await update.HandleAsync(ctx.Actor(), id, body, ct)))
+            .WithName("updateUser").Problems(400, 403, 404, 409).WithSummary("Change a user's name or workspace role (workspace admins)");
 
-        var groups = api.MapGroup("/groups").WithTags("Identity").RequireAuthorization();
+        var groups = api.MapGroup("/groups").WithTags("Identity").RequireAuthorization().Problems(401);
         groups.MapPost("/", async (CreateGroupRequest body, Groups g, HttpContext ctx, CancellationToken ct) =>
         {
             var group = await g.CreateAsync(ctx.Actor(), body, ct);
             return TypedResults.Created($"/api/v1/groups/{group.Id}", group);
-        });
-        groups.MapGet("/", async (Groups g, CancellationToken ct) => TypedResults.Ok(await g.ListAsync(ct)));
+        }).WithName("createGroup").Problems(400, 403, 409).WithSummary("Add a group that bindings can name as group:<email> (workspace admins)");
+        groups.MapGet("/", async (Groups g, CancellationToken ct) => TypedResults.Ok(await g.ListAsync(ct)))
+            .WithName("listGroups").WithSummary("Every group and its members");
         groups.MapPut("/{id:long}/members", async (long id, List<string> body, Groups g, HttpContext ctx, CancellationToken ct) =>
-            TypedResults.Ok(await g.SetMembersAsync(ctx.Actor(), id, body, ct)));
+            TypedResults.Ok(await g.SetMembersAsync(ctx.Actor(), id, body, ct)))
+            .WithName("setGroupMembers").Problems(400, 403, 404).WithSummary("Replace a group's members, given by e-mail (workspace admins)");
         return api;
     }
 

@@ -9,9 +9,9 @@ internal static class QueryEndpoints
     {
         api.MapPost("/query", async (QueryRequest body, RunQuery run, HttpContext ctx, CancellationToken ct) =>
             TypedResults.Ok(await run.HandleAsync(ctx.Actor(), body, ct)))
-            .RequireAuthorization().WithTags("Query")
+            .RequireAuthorization().WithTags("Query").WithName("runQuery")
             .WithSummary("Run one read-only statement with the caller's access")
-            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+            .Problems(400, 401, 403, 404);
         return api;
     }
 }

@@ -49,7 +49,10 @@ internal abstract class LeaderJob(JobLeadership leadership, TimeProvider clock, 
             var next = started + Interval;
             if (due is { } d && d < next) next = d;
             var wait = next - now;
-            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, clock, stoppingToken);
+            await WaitForNextPassAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, stoppingToken);
         }
     }
+
+    /// <summary>Waits <paramref name="wait"/> on the app's clock; a job that can be woken earlier overrides this.</summary>
+    protected virtual Task WaitForNextPassAsync(TimeSpan wait, CancellationToken ct) => Task.Delay(wait, clock, ct);
 }

@@ -245,6 +245,11 @@ public static class AuthorizationMatrix
         Fixed("PUT", $"{Api}/settings/slack",                                   AdminOnly,
             _ => Send(HttpMethod.Put, $"{Api}/settings/slack", new { signingSecret = SlackSecret })),
         Fixed("GET", $"{Api}/settings/slack",                                   AdminOnly, _ => Get($"{Api}/settings/slack")),
+        Fixed("GET", $"{Api}/settings/audit-sinks",                             AdminOnly, _ => Get($"{Api}/settings/audit-sinks")),
+        Fixed("POST", $"{Api}/settings/audit-sinks",                            "401 403 403 403 403 403 201 403 403",
+            _ => Post($"{Api}/settings/audit-sinks", new { type = "otlp", url = "http://127.0.0.1:9/v1/logs", headers = new Dictionary<string, string> { ["Authorization"] = "Bearer matrix" } })),
+        Fixed("DELETE", $"{Api}/settings/audit-sinks/{{id}}",                   "401 403 403 403 403 403 404 403 403",
+            _ => Send(HttpMethod.Delete, $"{Api}/settings/audit-sinks/999999", null)),
         Fixed("POST", $"{Api}/integrations/slack/link",                         "401 400 400 400 400 400 400 400 400",
             _ => Post($"{Api}/integrations/slack/link", new { code = "0000" }))
             with { Note = "Any signed-in user may redeem a code that /jit link gave; a code nobody was given is a 400 for everyone." },
@@ -333,6 +338,7 @@ public static class AuthorizationMatrix
         Fixed("GET", "/admin/users",                                            ConsolePage, _ => Get("/admin/users")),
         Fixed("GET", "/settings/risk-rules",                                    ConsolePage, _ => Get("/settings/risk-rules")),
         Fixed("GET", "/settings/approval-flows",                                ConsolePage, _ => Get("/settings/approval-flows")),
+        Fixed("GET", "/settings/audit-streaming",                               ConsolePage, _ => Get("/settings/audit-streaming")),
         Fixed("GET", "/login",                                                  Everyone, _ => Get("/login")),
         Fixed("GET", "/not-found",                                              ConsolePage, _ => Get("/not-found"))
             with { Note = "The console's page for an address it has no page for; it names the address and nothing else." },
@@ -349,6 +355,7 @@ public static class AuthorizationMatrix
         Fixed("POST", "/admin/users",                                           ConsoleForm, _ => Form("/admin/users", "")),
         Fixed("POST", "/settings/risk-rules",                                   ConsoleForm, _ => Form("/settings/risk-rules", "")),
         Fixed("POST", "/settings/approval-flows",                               ConsoleForm, _ => Form("/settings/approval-flows", "")),
+        Fixed("POST", "/settings/audit-streaming",                              ConsoleForm, _ => Form("/settings/audit-streaming", "")),
         Fixed("POST", "/login",                                                 "400 400 400 400 400 400 400 400 400", _ => Form("/login", "")),
         Fixed("POST", "/signup",                                                "400 400 400 400 400 400 400 400 400", _ => Form("/signup", "")),
         Fixed("POST", "/not-found",                                             ConsoleForm, _ => Form("/not-found", "")),

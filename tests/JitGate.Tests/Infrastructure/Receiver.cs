@@ -26,6 +26,9 @@ public sealed class Receiver : IAsyncDisposable
     public string Url { get; private set; } = "";
     public bool Hang { get; set; }
 
+    /// <summary>How long each request takes to answer; it is recorded only once answered (a slow Slack).</summary>
+    public TimeSpan Delay { get; set; }
+
     public void FailNext(int times) => _failuresLeft = times;
 
     public static async Task<Receiver> StartAsync()
@@ -39,6 +42,7 @@ public sealed class Receiver : IAsyncDisposable
         {
             using var reader = new StreamReader(ctx.Request.Body);
             var body = await reader.ReadToEndAsync();
+            if (receiver.Delay > TimeSpan.Zero) await Task.Delay(receiver.Delay, ctx.RequestAborted);
             receiver.Requests.Enqueue(new Received(ctx.Request.Path.Value ?? "", ctx.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body));
             if (receiver.Hang) await Task.Delay(TimeSpan.FromSeconds(30), ctx.RequestAborted);
             if (Interlocked.Decrement(ref receiver._failuresLeft) >= 0) return Results.StatusCode(500);

@@ -42,17 +42,20 @@ public sealed class SlackTests : IAsyncLifetime
         await _slack.DisposeAsync();
     }
 
-    private Task<HttpResponseMessage> ClickAsync(string slackUser, string action, DateTimeOffset? at = null, string? secret = null)
+    private Task<HttpResponseMessage> ClickAsync(string slackUser, string action, DateTimeOffset? at = null, string? secret = null, long? requestId = null)
     {
         var payload = new JsonObject
         {
             ["type"] = "block_actions",
             ["user"] = new JsonObject { ["id"] = slackUser },
             ["response_url"] = _slack.Url + "/response",
-            ["actions"] = new JsonArray(new JsonObject { ["action_id"] = action, ["value"] = _requestId.ToString(CultureInfo.InvariantCulture) }),
+            ["actions"] = new JsonArray(new JsonObject { ["action_id"] = action, ["value"] = (requestId ?? _requestId).ToString(CultureInfo.InvariantCulture) }),
         };
         return SignedPostAsync("/api/v1/integrations/slack/interactions", "payload=" + Uri.EscapeDataString(payload.ToJsonString()), at, secret);
     }
+
+    private async Task<string> CommandTextAsync(string slackUser, string text) =>
+        JsonNode.Parse(await (await CommandAsync(slackUser, text)).Content.ReadAsStringAsync())!["text"]!.GetValue<string>();
 
     private Task<HttpResponseMessage> CommandAsync(string slackUser, string text) =>
         SignedPostAsync("/api/v1/integrations/slack/commands",
@@ -69,6 +72,18 @@ public sealed class SlackTests : IAsyncLifetime
         return await client.SendAsync(message);
     }
 
+    /// <summary>
+    /// Waits in real time, without moving the fake clock, for the Slack outbox to post: it is woken when
+    /// something is stored, so nothing here needs the clock; bounded so a broken sender fails the test.
+    /// </summary>
+    private async Task<List<Receiver.Received>> PostedAsync(int count, int seconds = 30)
+    {
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (_slack.Requests.Count < count && DateTime.UtcNow < until) await Task.Delay(50);
+        Assert.Equal(count, _slack.Requests.Count);
+        return [.. _slack.Requests];
+    }
+
     private async Task<string> StatusAsync() => (await _admin.GetOkAsync($"/api/v1/access-requests/{_requestId}"))["status"]!.GetValue<string>();
 
     [Fact]
@@ -77,7 +92,7 @@ public sealed class SlackTests : IAsyncLifetime
         var response = await ClickAsync("UADMIN", "approve");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("approved", await StatusAsync());
-        var update = JsonNode.Parse(Assert.Single(_slack.Requests).Body)!;
+        var update = JsonNode.Parse(Assert.Single(await PostedAsync(1)).Body)!;
         Assert.True(update["replace_original"]!.GetValue<bool>());
         Assert.Contains("approved by admin@example.com", update["text"]!.GetValue<string>(), StringComparison.Ordinal);
     }
@@ -91,7 +106,7 @@ public sealed class SlackTests : IAsyncLifetime
         Assert.Contains("Not done", reply["text"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.False(reply["replace_original"]!.GetValue<bool>());
         Assert.Equal("pendingApproval", await StatusAsync());
-        Assert.Contains("Not done", JsonNode.Parse(Assert.Single(_slack.Requests).Body)!["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("Not done", JsonNode.Parse(Assert.Single(await PostedAsync(1)).Body)!["text"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -171,5 +186,143 @@ public sealed class SlackTests : IAsyncLifetime
             .Replace("no_such_db", "hr_prod", StringComparison.Ordinal), reply);
         Assert.DoesNotContain("sample", reply, StringComparison.OrdinalIgnoreCase);
         Assert.Empty((await outsider.GetOkAsync("/api/v1/access-requests?filter=mine")).AsArray());
+    }
+
+    [Fact]
+    public async Task An_interaction_whose_response_url_takes_6_s_is_answered_within_1_s_and_the_update_still_arrives()
+    {
+        // The same path once at full speed first, so that the timing below measures JitGate, not the JIT.
+        var warmup = await _dev.PostOkAsync("/api/v1/projects/sample/access-requests",
+            new { scope = new { databases = new[] { "hr_test" } }, duration = "PT1H", reason = "warm up" });
+        await ClickAsync("UADMIN", "approve", requestId: warmup["id"]!.GetValue<long>());
+        await PostedAsync(1);
+        _slack.Delay = TimeSpan.FromSeconds(6);
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var response = await ClickAsync("UADMIN", "approve");
+        var answeredIn = stopwatch.Elapsed;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(answeredIn < TimeSpan.FromSeconds(1), $"Slack was answered after {answeredIn.TotalMilliseconds:F0} ms");
+        Assert.Equal("approved", await StatusAsync());
+        var update = JsonNode.Parse((await PostedAsync(2))[1].Body)!;
+        Assert.True(stopwatch.Elapsed >= TimeSpan.FromSeconds(6));
+        Assert.True(update["replace_original"]!.GetValue<bool>());
+        Assert.Contains($"#{_requestId} by dev@example.com: approved by admin@example.com", update["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        // Posted once: the slow answer was not taken for a failure and sent again.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(2, _slack.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_response_url_that_fails_gets_the_update_on_a_later_attempt()
+    {
+        _slack.FailNext(4);
+        await ClickAsync("UADMIN", "approve");
+        Assert.Equal("approved", await StatusAsync());
+        // Polly retries at once (3 tries); the outbox tries again after its pause, on the app's clock.
+        await Eventually.HoldsAsync(_app.Clock, () => Task.FromResult(_slack.Requests.Count >= 5));
+        var posts = _slack.Requests.ToList();
+        Assert.Equal(5, posts.Count);
+        Assert.All(posts, p => Assert.Equal(posts[0].Body, p.Body));
+    }
+
+    [Fact]
+    public async Task Slacks_own_example_request_verifies()
+    {
+        // The worked example on Slack's "Verifying requests from Slack" page, byte for byte.
+        const string body = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar" +
+            "&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J" +
+            "%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
+        const string signature = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
+        Assert.Equal(signature, JitGate.Core.Features.Webhooks.WebhookSignature.SlackSign(SigningSecret, "1531420618", body));
+
+        // And through the route, on a server whose clock reads that day (the page's timestamp, plus a minute).
+        await using var app = new JitGateApp(clock: new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1531420618 + 60)));
+        var admin = await Api.SignupAdminAsync(app);
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.PutAsJsonAsync("/api/v1/settings/slack", new { signingSecret = SigningSecret })).StatusCode);
+        async Task<HttpResponseMessage> SendAsync(string sent, string sig)
+        {
+            using var client = app.CreateClient();
+            using var message = new HttpRequestMessage(HttpMethod.Post, "/api/v1/integrations/slack/commands") { Content = new StringContent(sent, Encoding.UTF8, "application/x-www-form-urlencoded") };
+            message.Headers.Add("X-Slack-Request-Timestamp", "1531420618");
+            message.Headers.Add("X-Slack-Signature", sig);
+            return await client.SendAsync(message);
+        }
+        var accepted = await SendAsync(body, signature);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Contains("/jit request", JsonNode.Parse(await accepted.Content.ReadAsStringAsync())!["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        await Api.ProblemAsync(await SendAsync(body.Replace("roadrunner", "roadrunnes", StringComparison.Ordinal), signature), HttpStatusCode.Unauthorized, "slack-signature");
+    }
+
+    [Fact]
+    public async Task A_2000_character_reason_of_ampersands_produces_a_message_within_every_Block_Kit_limit()
+    {
+        await _admin.PostOkAsync("/api/v1/projects/sample/webhooks", new { type = "slack", url = _slack.Url + "/hook", events = new[] { "approvalNeeded" } });
+        var reason = new string('&', 2000);
+        var request = await _dev.PostOkAsync("/api/v1/projects/sample/access-requests",
+            new { scope = new { databases = new[] { "hr_prod" } }, duration = "PT1H", reason });
+        var link = $"/requests/{request["id"]}|";
+        await Eventually.HoldsAsync(_app.Clock, () => Task.FromResult(_slack.Requests.Any(r => r.Path == "/hook" && r.Body.Contains(link, StringComparison.Ordinal))));
+
+        var message = JsonNode.Parse(_slack.Requests.Single(r => r.Path == "/hook" && r.Body.Contains(link, StringComparison.Ordinal)).Body)!;
+        Assert.Empty(BlockKitLimits.Violations(message));
+        var section = message["blocks"]![0]!["text"]!["text"]!.GetValue<string>();
+        // Cut, with the ellipsis and a link to the request, and no escape cut in half.
+        Assert.Contains("…", section, StringComparison.Ordinal);
+        Assert.EndsWith($"/requests/{request["id"]}|Read it all in JitGate>", section, StringComparison.Ordinal);
+        Assert.True(BlockKitLimits.EscapesWhole(section[..section.IndexOf('…', StringComparison.Ordinal)]));
+        Assert.True(section.Length > 2900, $"cut to {section.Length}: more was thrown away than needed");
+        // Buttons still there and within theirs.
+        Assert.Equal(["approve", "reject", "open"], message["blocks"]!.AsArray().Last()!["elements"]!.AsArray().Select(e => e!["action_id"]!.GetValue<string>()));
+
+        // The same reason through /jit break-glass, whose answer repeats it.
+        Assert.Equal(HttpStatusCode.OK, (await _admin.Http.PatchAsJsonAsync("/api/v1/projects/sample/settings",
+            new { breakGlass = new { enabled = true, roles = new[] { "sqlEditorUser" }, environments = new[] { "prod" }, maxDuration = "PT1H" } })).StatusCode);
+        var reply = JsonNode.Parse(await (await CommandAsync("UDEV", "break-glass hr_prod * 30m " + reason)).Content.ReadAsStringAsync())!;
+        Assert.Empty(BlockKitLimits.Violations(reply));
+        Assert.Contains("Break-glass", reply["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(BlockKitLimits.EscapesWhole(reply["text"]!.GetValue<string>().Split('…')[0]));
+    }
+
+    [Fact]
+    public async Task End_gives_back_ones_own_access_and_never_someone_elses()
+    {
+        var mine = await _admin.BindAsync("sample", new { principal = "user:dev@example.com", role = "sqlEditorUser", scope = new { databases = new[] { "hr_prod" } }, duration = "PT4H" });
+        var theirs = await _admin.BindAsync("sample", new { principal = "user:admin@example.com", role = "sqlEditorUser", scope = new { databases = new[] { "hr_test" } }, duration = "PT4H" });
+        var mineId = mine["id"]!.GetValue<long>();
+        var theirsId = theirs["id"]!.GetValue<long>();
+
+        // Holding two (the developer role and the editor binding), the developer is asked which.
+        Assert.Contains($"/jit end", await CommandTextAsync("UDEV", "end"), StringComparison.Ordinal);
+        Assert.Contains("no access", await CommandTextAsync("UDEV", $"end {theirsId}"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await _dev.QueryAsync("hr_prod", "select count(*) from salary")).StatusCode);
+        Assert.Contains("has ended", await CommandTextAsync("UDEV", $"end {mineId}"), StringComparison.Ordinal);
+        Assert.Contains("no access", await CommandTextAsync("UDEV", $"end {mineId}"), StringComparison.Ordinal);
+
+        var bindings = (await _admin.GetOkAsync("/api/v1/projects/sample/bindings?status=revoked")).AsArray();
+        var ended = bindings.Single(b => b!["id"]!.GetValue<long>() == mineId)!;
+        Assert.Equal("dev@example.com", ended["revokedBy"]!.GetValue<string>());
+        Assert.DoesNotContain(bindings, b => b!["id"]!.GetValue<long>() == theirsId);
+        Assert.Contains((await _admin.GetOkAsync("/api/v1/projects/sample/bindings")).AsArray(), b => b!["id"]!.GetValue<long>() == theirsId);
+        var audit = (await _admin.GetOkAsync("/api/v1/audit?action=binding.revoke")).AsArray();
+        Assert.Contains(audit, r => r!["actor"]!.GetValue<string>() == "dev@example.com");
+        await Api.ProblemAsync(await _dev.QueryAsync("hr_prod", "select count(*) from salary"), HttpStatusCode.Forbidden, "access-denied");
+    }
+
+    [Fact]
+    public async Task Break_glass_from_slack_follows_the_projects_settings()
+    {
+        Assert.Contains("Break-glass is off", await CommandTextAsync("UDEV", "break-glass hr_prod * 30m db down"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await _admin.Http.PatchAsJsonAsync("/api/v1/projects/sample/settings",
+            new { breakGlass = new { enabled = true, roles = new[] { "sqlEditorUser" }, environments = new[] { "prod" }, maxDuration = "PT1H" } })).StatusCode);
+        Assert.Contains("Not done", await CommandTextAsync("UDEV", "break-glass hr_test * 30m db down"), StringComparison.Ordinal);
+
+        var response = JsonNode.Parse(await (await CommandAsync("UDEV", "break-glass hr_prod * 30m db down")).Content.ReadAsStringAsync())!;
+        Assert.Equal("in_channel", response["response_type"]!.GetValue<string>());
+        Assert.Contains("dev@example.com has sqlEditorUser on hr_prod", response["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        var reviews = (await _admin.GetOkAsync("/api/v1/projects/sample/break-glass/reviews")).AsArray();
+        Assert.Single(reviews);
+        Assert.Equal(HttpStatusCode.OK, (await _dev.QueryAsync("hr_prod", "SELECT count(*) FROM employee")).StatusCode);
     }
 }

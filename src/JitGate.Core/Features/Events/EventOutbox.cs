@@ -30,10 +30,17 @@ public static class EventNames
 
 /// <summary>
 /// Adds events to the unit of work of their cause, so an event exists exactly when its cause
-/// committed. The payload is fixed at that moment: {id, event, occurredAt, project, request?, binding?, link}.
+/// committed. The payload is fixed at that moment: {version, id, event, occurredAt, project, request?, binding?, link},
+/// documented per event by a JSON Schema in docs/webhooks/.
 /// </summary>
 public sealed class EventOutbox(TimeProvider clock, IOptions<JitGateOptions> options)
 {
+    /// <summary>
+    /// The payload version every body carries: receivers may rely on the documented shape of this version;
+    /// properties may be added within it, and anything else gets a new version.
+    /// </summary>
+    public const int PayloadVersion = 1;
+
     public OutboxEvent Add(JitGateDb db, string name, string? projectId, object? request = null, long? requestId = null, object? binding = null, long? bindingId = null)
     {
         var id = Guid.CreateVersion7().ToString("n");
@@ -41,7 +48,7 @@ public sealed class EventOutbox(TimeProvider clock, IOptions<JitGateOptions> opt
         var baseUrl = options.Value.PublicUrl.TrimEnd('/');
         var link = requestId is not null ? $"{baseUrl}/requests/{requestId}"
             : projectId is not null ? $"{baseUrl}/projects/{projectId}/members" : baseUrl;
-        var payload = new { id, @event = name, occurredAt = now, project = projectId, request, binding, link };
+        var payload = new { version = PayloadVersion, id, @event = name, occurredAt = now, project = projectId, request, binding, link };
         var row = new OutboxEvent
         {
             Id = id,

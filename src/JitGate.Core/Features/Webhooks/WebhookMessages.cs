@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using JitGate.Core.Features.Slack;
 
 namespace JitGate.Core.Features.Webhooks;
 
@@ -13,10 +14,16 @@ public static class WebhookMessages
         _ => payloadJson,
     };
 
-    /// <summary>Slack Block Kit: a summary, the risk and steps, and for approvalNeeded the Approve and Reject buttons.</summary>
+    /// <summary>
+    /// Slack Block Kit: a summary, the risk and steps, and for approvalNeeded the Approve and Reject buttons.
+    /// Every text is cut to Block Kit's limits (<see cref="SlackLimits"/>) after escaping, ending in "…" and a
+    /// link to the request, so a long reason never makes Slack refuse the message.
+    /// </summary>
     public static JsonObject Slack(JsonNode payload)
     {
-        var summary = Summary(payload, slack: true);
+        ArgumentNullException.ThrowIfNull(payload);
+        var link = (string?)payload["link"];
+        var summary = SlackLimits.FitMrkdwn(Summary(payload, slack: true), SlackLimits.SectionText, link);
         var blocks = new JsonArray
         {
             new JsonObject { ["type"] = "section", ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = summary } },
@@ -28,7 +35,7 @@ public static class WebhookMessages
             blocks.Add(new JsonObject
             {
                 ["type"] = "context",
-                ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = Escape($"Risk {request["riskLevel"]} · Steps: {string.Join(", ", steps)}") }),
+                ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = SlackLimits.FitMrkdwn(Escape($"Risk {request["riskLevel"]} · Steps: {string.Join(", ", steps)}"), SlackLimits.TextObject, null) }),
             });
         }
         var actions = new JsonArray();
@@ -42,11 +49,13 @@ public static class WebhookMessages
         {
             ["type"] = "button",
             ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = "Open in JitGate" },
-            ["url"] = (string?)payload["link"],
+            ["url"] = link,
             ["action_id"] = "open",
         });
         blocks.Add(new JsonObject { ["type"] = "actions", ["elements"] = actions });
-        return new JsonObject { ["text"] = Summary(payload, slack: false), ["blocks"] = blocks };
+        // The top-level text is Slack's notification and fallback; Slack reads it as mrkdwn too, so it is
+        // escaped like the blocks (a reason must not ping a channel from a notification either).
+        return new JsonObject { ["text"] = SlackLimits.FitMrkdwn(Summary(payload, slack: true), SlackLimits.MessageText, link), ["blocks"] = blocks };
     }
 
     public static JsonObject Teams(JsonNode payload) => new()

@@ -108,7 +108,7 @@ public sealed class Webhooks(JitGateDb db, Permissions permissions, SecretBox se
         var delivery = new WebhookDelivery
         {
             WebhookId = id, EventId = eventId, Event = "ping", Status = DeliveryStatus.Pending, NextAttemptAt = now, CreatedAt = now,
-            PayloadJson = Json.Serialize(new { id = eventId, @event = "ping", occurredAt = now, project = projectId }),
+            PayloadJson = Json.Serialize(new { version = EventOutbox.PayloadVersion, id = eventId, @event = "ping", occurredAt = now, project = projectId }),
         };
         db.WebhookDeliveries.Add(delivery);
         audit.Add(db, actor, "webhook.test", $"projects/{projectId}/webhooks/{id}", AuditLog.Success, new { eventId });
