@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using JitGate.Engines.Tests.Postgres;
+using JitGate.Tests.Infrastructure;
+
+namespace JitGate.Tests.Cli;
+
+/// <summary>
+/// The built jitgate, run as a process against a JitGate server process with a real PostgreSQL database:
+/// request, approval by another user while the requester waits, query, psql through connect, giving the
+/// access back; every exit code checked, and every route it called found in the OpenAPI document.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class CliStoryTests(PostgresFixture pg) : IAsyncLifetime
+{
+    private readonly CliServer _server = new();
+    private readonly string _trace = Path.Combine(Path.GetTempPath(), $"jitgate-cli-routes-{Guid.NewGuid():n}.txt");
+    private string _database = "";
+
+    public async Task InitializeAsync()
+    {
+        await _server.InitializeAsync();
+        var instance = await _server.Admin.PostOkAsync("/api/v1/instances", new
+        {
+            name = "Prod PG", engine = "postgres", environment = "prod", project = "sample",
+            host = "127.0.0.1", port = pg.Port, username = PostgresFixture.AdminName, password = PostgresFixture.AdminPassword,
+        });
+        _database = instance["databases"]!.AsArray().Single(d => d!["name"]!.GetValue<string>() == "hr_prod")!["id"]!.GetValue<string>();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        File.Delete(_trace);
+    }
+
+    private static void Exit(int expected, CliResult result) => Assert.True(result.ExitCode == expected, $"expected exit {expected}: {result}");
+
+    [Fact]
+    public async Task Request_approve_wait_query_connect_and_end_from_the_command_line()
+    {
+        var dev = _server.Cli(_server.DevToken, _trace);
+        var owner = _server.Cli(_server.OwnerToken, _trace);
+
+        // A database nobody can see is not found (1).
+        Exit(1, await dev.RunAsync("query", "no_such_db", "select 1"));
+
+        // Before any grant the query is denied (3), with the request that would cover it.
+        var denied = await dev.RunAsync("query", _database, "select count(*) from salary");
+        Exit(3, denied);
+        Assert.Contains("jitgate request hr_prod --tables salary", denied.Stderr, StringComparison.Ordinal);
+
+        // The developer asks and waits; the owner approves from another shell.
+        using var waiting = dev.Start("request", _database, "--tables", "employee,salary", "--for", "4h", "--reason", "INC-42", "--wait");
+        var pending = await EventuallyAsync(async () =>
+            (await (await _server.SignedInAsync("owner@example.com")).GetOkAsync("/api/v1/access-requests?filter=waitingForMe")).AsArray().FirstOrDefault());
+        var id = pending!["id"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The requester cannot approve their own request: denied (3).
+        Exit(3, await dev.RunAsync("approve", id));
+        Exit(0, await owner.RunAsync("approve", id, "--comment", "go ahead"));
+        var waited = await CliProcess.WaitAsync(waiting);
+        Exit(0, waited);
+        Assert.Contains($"Request {id}: low risk, pending approval.", waited.Stdout, StringComparison.Ordinal);
+        Assert.True(waited.Stdout.Contains("Approved: access until", StringComparison.Ordinal), waited.ToString());
+
+        // The table, CSV and JSON forms of one answer.
+        var table = await dev.RunAsync("query", _database, "select emp_no, first_name from employee order by emp_no limit 2");
+        Exit(0, table);
+        Assert.Matches(@"emp_no\s+\|\s+first_name", table.Stdout);
+        Assert.Contains("(2 rows)", table.Stdout, StringComparison.Ordinal);
+        var csv = await dev.RunAsync("query", _database, "select emp_no from employee order by emp_no limit 2", "--format", "csv");
+        Exit(0, csv);
+        Assert.StartsWith("emp_no\r\n", csv.Stdout, StringComparison.Ordinal);
+        var json = await dev.RunAsync("query", _database, "select count(*) as n from salary", "--json");
+        Exit(0, json);
+        Assert.True(JsonNode.Parse(json.Stdout)!["rows"]![0]![0]!.GetValue<long>() > 0);
+        Exit(3, await dev.RunAsync("query", _database, "select * from department"));
+
+        // status: the request and the binding, with the time left.
+        var status = await dev.RunAsync("status", "--json");
+        Exit(0, status);
+        var binding = JsonNode.Parse(status.Stdout)!["access"]!["bindings"]!.AsArray().Single()!;
+        var bindingId = binding["bindingId"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var text = await dev.RunAsync("status");
+        Assert.Matches(@"3h 5\dm", text.Stdout);
+
+        // connect: psql runs one statement, the temporary credentials in its environment.
+        var psql = await dev.RunAsync("connect", _database, "--", "-X", "-A", "-t", "-c", "select count(*) from salary");
+        Exit(0, psql);
+        Assert.Matches(@"^\d+\s*$", psql.Stdout);
+        Assert.Contains("your access ends", psql.Stderr, StringComparison.Ordinal);
+        var refused = await dev.RunAsync("connect", _database, "--", "-X", "-c", "select * from department");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("permission denied", refused.Stderr, StringComparison.Ordinal);
+
+        // end: the access is given back and is gone for queries and for psql.
+        var end = await dev.RunAsync("end", bindingId);
+        Exit(0, end);
+        Exit(3, await dev.RunAsync("query", _database, "select count(*) from employee"));
+        Exit(3, await dev.RunAsync("connect", _database, "--", "-X", "-c", "select 1"));
+        Exit(1, await dev.RunAsync("end", bindingId));
+
+        // A request left waiting is pending (4); rejected, waiting on it is denied (3).
+        var second = await dev.RunAsync("request", _database, "--for", "1h", "--reason", "INC-43", "--json");
+        Exit(4, second);
+        var secondId = JsonNode.Parse(second.Stdout)!["id"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Exit(2, await owner.RunAsync("reject", secondId));
+        Exit(0, await owner.RunAsync("reject", secondId, "--comment", "not for this"));
+        var mine = JsonNode.Parse((await dev.RunAsync("status", "--json")).Stdout)!["requests"]!.AsArray();
+        Assert.Equal("rejected", mine.Single(r => r!["id"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture) == secondId)!["status"]!.GetValue<string>());
+
+        // Every route it called is one the OpenAPI document describes.
+        var documented = await _server.OpenApiRoutesAsync();
+        var called = File.ReadAllLines(_trace).Distinct().ToList();
+        Assert.Contains("POST /api/v1/databases/{id}/credentials", called);
+        Assert.All(called, route => Assert.Contains(CliServer.Normalize(route.Split(' ')[0], route.Split(' ')[1]), documented));
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe)
+    {
+        for (var attempt = 0; attempt < 150; attempt++)
+        {
+            if (await probe() is { } found) return found;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("Nothing turned up in 15 seconds.");
+    }
+}
