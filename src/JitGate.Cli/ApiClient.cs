@@ -41,10 +41,9 @@ internal sealed class ApiClient : IDisposable
 
     public static ApiClient FromSettings(string? urlOption)
     {
-        var settings = Settings.Load();
-        var url = urlOption ?? settings.Url;
-        if (url is null) return new ApiClient(new CliException(ExitCodes.Usage, "Where is JitGate? Set JITGATE_URL (or pass --url), or run jitgate login --url https://jitgate.example.com."));
-        if (settings.Token is null) return new ApiClient(new CliException(ExitCodes.Denied, "Not signed in: run jitgate login, or set JITGATE_TOKEN to a personal token."));
+        var settings = Settings.Load(urlOption);
+        if (settings.Url is not { } url) return new ApiClient(new CliException(ExitCodes.Usage, "Where is JitGate? Set JITGATE_URL (or pass --url), or run jitgate login --url https://jitgate.example.com."));
+        if (settings.Token is null) return new ApiClient(new CliException(ExitCodes.Denied, $"Not signed in to {url}: run jitgate login --url {url}, or set JITGATE_TOKEN to a personal token."));
         return new ApiClient(url, settings.Token);
     }
 

@@ -27,7 +27,9 @@ internal static class EntryPoint
             Console.Error.WriteLine($"Run 'jitgate {string.Join(' ', CommandPath(parsed.CommandResult))} --help' for usage.".Replace("  ", " ", StringComparison.Ordinal));
             return ExitCodes.Usage;
         }
-        return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        // No termination handling of the parser's own: Ctrl+C ends a command at once (a request left waiting stays),
+        // and connect, whose client owns the terminal, ignores it while the client runs (see ConnectCommand).
+        return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
     }
 
     private static Stack<string> CommandPath(System.CommandLine.Parsing.CommandResult? result)

@@ -37,6 +37,14 @@ internal static class Common
                 Console.Error.WriteLine("jitgate: interrupted.");
                 return 130;
             }
+            catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or KeyNotFoundException or FormatException)
+            {
+                // An answer that is not JitGate's (a proxy's page, another service at that address): a sentence, not a stack trace.
+                var detail = $"JitGate's answer was not what this jitgate understands ({e.Message}); is {parse.GetValue(Url) ?? Settings.Load().Url} JitGate, and of a matching version?";
+                if (parse.GetValue(Json)) Output.Json(new JsonObject { ["detail"] = detail, ["exitCode"] = ExitCodes.Failed });
+                Console.Error.WriteLine("jitgate: " + detail);
+                return ExitCodes.Failed;
+            }
         });
 
     /// <summary>A database by id or by name (GET /databases?name=), refusing a name that several databases share.</summary>

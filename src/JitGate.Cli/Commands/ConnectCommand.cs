@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 
 namespace JitGate.Cli.Commands;
@@ -34,14 +35,21 @@ internal static class ConnectCommand
                     ["username"] = credentials["username"]!.DeepClone(), ["expiresAt"] = expiresAt, ["client"] = program,
                 });
             }
+            // The client owns the terminal now: Ctrl+C (SIGINT) and Ctrl+\ (SIGQUIT) reach it from the terminal and
+            // cancel its query; jitgate must not die under it and leave it running without its parent, as a shell
+            // ignores them while a program runs in the foreground.
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => signal.Cancel = true);
+            using var sigquit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, signal => signal.Cancel = true);
             Output.Note($"Connecting to {db["name"]} as {credentials["username"]}; your access ends {Output.Time(expiresAt)} (in {Output.Left(expiresAt, DateTimeOffset.UtcNow)}), and the session with it.");
             var start = new ProcessStartInfo(program) { UseShellExecute = false };
             foreach (var argument in arguments.Concat(parse.GetValue(clientArgs) ?? [])) start.ArgumentList.Add(argument);
             foreach (var (name, value) in environment) start.Environment[name] = value;
+            // The client needs the database's password, not the caller's JitGate token.
+            start.Environment.Remove("JITGATE_TOKEN");
             try
             {
                 using var process = Process.Start(start)!;
-                await process.WaitForExitAsync(ct);
+                await process.WaitForExitAsync(CancellationToken.None);
                 return process.ExitCode;
             }
             catch (Win32Exception)

@@ -92,6 +92,108 @@ public sealed partial class CliLoginTests(CliServer server) : IClassFixture<CliS
         await Api.ProblemAsync(await anyone.PostAsJsonAsync("/api/v1/auth/cli/token", new { code = "made-up", codeVerifier = new string('a', 43) }), HttpStatusCode.BadRequest, "invalid-code");
     }
 
+    [Fact]
+    public async Task A_saved_token_is_not_sent_to_another_address()
+    {
+        var cli = server.Cli(token: null);
+        var login = await cli.RunAsync(["login", "--with-token", "--json"], stdin: server.DevToken + "\n");
+        Exit(0, login);
+        Assert.DoesNotContain(server.DevToken, login.Stdout + login.Stderr, StringComparison.Ordinal);
+
+        // Something else listens on another loopback port; pointing jitgate there must not hand it the token.
+        using var other = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        other.Start();
+        var elsewhere = $"http://127.0.0.1:{((IPEndPoint)other.LocalEndpoint).Port}";
+        var status = await cli.RunAsync("status", "--url", elsewhere);
+        Exit(3, status);
+        Assert.Contains($"Not signed in to {elsewhere}", status.Stderr, StringComparison.Ordinal);
+        Assert.False(other.Pending(), "jitgate connected to an address its token was not saved for");
+        var viaEnvironment = new CliProcess { Url = new Uri(elsewhere), ConfigHome = cli.ConfigHome };
+        Exit(3, await viaEnvironment.RunAsync("status"));
+        Assert.False(other.Pending(), "jitgate connected to an address its token was not saved for");
+
+        // The address it was saved for, spelt with a trailing slash or not, still works.
+        Exit(0, await cli.RunAsync("status", "--url", server.Server.Address.ToString().TrimEnd('/')));
+    }
+
+    [Fact]
+    public async Task An_answer_that_is_not_jitgates_is_a_sentence_not_a_stack_trace()
+    {
+        using var impostor = new HttpListener();
+        var port = FreePort();
+        impostor.Prefixes.Add($"http://127.0.0.1:{port}/");
+        impostor.Start();
+        var serving = Task.Run(async () =>
+        {
+            while (impostor.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await impostor.GetContextAsync();
+                }
+                catch (HttpListenerException)
+                {
+                    return;
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+                var body = System.Text.Encoding.UTF8.GetBytes(context.Request.Url!.AbsolutePath.EndsWith("/databases", StringComparison.Ordinal) ? "[{\"id\": 7}]" : "<html>a portal</html>");
+                context.Response.StatusCode = 200;
+                await context.Response.OutputStream.WriteAsync(body);
+                context.Response.Close();
+            }
+        });
+        var cli = new CliProcess { Url = new Uri($"http://127.0.0.1:{port}/"), Token = "jg_anything" };
+        foreach (var args in new[] { new[] { "status" }, ["query", "hr", "select 1"], ["end", "5"], ["status", "--json"] })
+        {
+            var result = await cli.RunAsync(args);
+            Exit(1, result);
+            Assert.Contains("jitgate: ", result.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("Unhandled exception", result.Stderr, StringComparison.Ordinal);
+        }
+        impostor.Stop();
+        await serving;
+    }
+
+    [Fact]
+    public async Task Bash_completion_completes_commands_options_and_values_from_the_parser()
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists("/bin/bash")) return;
+        var bin = Path.Combine(Path.GetTempPath(), "jitgate-cli-tests", Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(bin);
+        var wrapper = Path.Combine(bin, "jitgate");
+        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec dotnet '{CliProcess.Dll}' \"$@\"\n");
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        async Task<string[]> Complete(string line)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("eval \"$(jitgate completion bash)\"; COMP_LINE=\"$1\"; COMP_POINT=${#1}; _jitgate_complete; printf '%s\\n' \"${COMPREPLY[@]}\"");
+            start.ArgumentList.Add("bash");
+            start.ArgumentList.Add(line);
+            start.Environment["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+            using var bash = System.Diagnostics.Process.Start(start)!;
+            var result = await CliProcess.WaitAsync(bash);
+            Exit(0, result);
+            return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        }
+        Assert.Equal(["reject", "request"], await Complete("jitgate re"));
+        Assert.Equal(["csv", "json", "table"], await Complete("jitgate query hr_prod 'select 1' --format "));
+        Assert.Contains("--reason", await Complete("jitgate request hr_prod --"));
+        Directory.Delete(bin, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
     private static async Task<string> ReadSignInUrlAsync(System.Diagnostics.Process login)
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -92,6 +92,36 @@ public sealed class CliStoryTests(PostgresFixture pg) : IAsyncLifetime
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("permission denied", refused.Stderr, StringComparison.Ordinal);
 
+        // The password is in the client's environment only: not among its arguments, and the JitGate token is not passed on.
+        var probe = Path.Combine(Path.GetTempPath(), $"jitgate-cli-client-{Guid.NewGuid():n}.sh");
+        await File.WriteAllTextAsync(probe, "#!/bin/sh\necho \"args:$*\"\necho \"password:$PGPASSWORD\"\necho \"user:$PGUSER\"\necho \"token:$JITGATE_TOKEN\"\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(probe, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var seen = await dev.RunAsync("connect", _database, "--client", probe, "--", "-X", "-c", "select 1");
+        File.Delete(probe);
+        Exit(0, seen);
+        var lines = seen.Stdout.Split('\n').Where(l => l.Contains(':', StringComparison.Ordinal)).ToDictionary(l => l[..l.IndexOf(':', StringComparison.Ordinal)], l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..]);
+        Assert.True(lines["password"].Length >= 16, seen.ToString());
+        Assert.Equal("-X -c select 1", lines["args"]);
+        Assert.DoesNotContain(lines["password"], lines["args"], StringComparison.Ordinal);
+        Assert.NotEqual("", lines["user"]);
+        Assert.Equal("", lines["token"]);
+
+        // Ctrl+C belongs to psql while it runs: jitgate, interrupted, waits for psql instead of leaving it without its parent.
+        using (var running = dev.Start("connect", _database, "--", "-X", "-A", "-t", "-c", "select pg_sleep(2), 42"))
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (await running.StandardError.ReadLineAsync(limit.Token) is { } line && !line.StartsWith("Connecting to", StringComparison.Ordinal))
+            {
+            }
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", running.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+            var interrupted = await CliProcess.WaitAsync(running);
+            Exit(0, interrupted);
+            Assert.Contains("|42", interrupted.Stdout, StringComparison.Ordinal);
+        }
+
         // end: the access is given back and is gone for queries and for psql.
         var end = await dev.RunAsync("end", bindingId);
         Exit(0, end);
