@@ -3,19 +3,20 @@ using System.Text.Json.Nodes;
 
 namespace JitGate.Cli.Commands;
 
-/// <summary><c>jitgate status</c>: my requests, and what I may read now with the time left.</summary>
+/// <summary><c>jitgate status</c>: my requests, what I may read now with the time left, and the requests waiting for my approval.</summary>
 internal static class StatusCommand
 {
     public static Command Create()
     {
-        var command = new Command("status", "List your requests and your access, with the time left");
+        var command = new Command("status", "List your requests, your access with the time left, and requests waiting for your approval");
         Common.Run(command, async (parse, api, ct) =>
         {
             var requests = (await api.GetAsync(Route.Requests, null, "filter=mine", ct))?.AsArray() ?? [];
             var access = (await api.GetAsync(Route.MyAccess, null, null, ct))!.AsObject();
+            var toDecide = (await api.GetAsync(Route.Requests, null, "filter=waitingForMe", ct))?.AsArray() ?? [];
             if (parse.GetValue(Common.Json))
             {
-                Output.Json(new JsonObject { ["requests"] = requests.DeepClone(), ["access"] = access.DeepClone() });
+                Output.Json(new JsonObject { ["requests"] = requests.DeepClone(), ["access"] = access.DeepClone(), ["waitingForMe"] = toDecide.DeepClone() });
                 return ExitCodes.Ok;
             }
             var now = DateTimeOffset.UtcNow;
@@ -45,6 +46,16 @@ internal static class StatusCommand
                     Output.Cell(b["bindingId"]), Output.Cell(b["project"]) is { Length: > 0 } p ? p : "all projects", Output.Cell(b["role"]),
                     Common.Time(b["expiresAt"]) is { } end ? Output.Left(end, now) : "no end",
                 ])));
+            }
+            if (toDecide.Count > 0)
+            {
+                Output.Line("Waiting for you (jitgate approve ID, jitgate reject ID --comment WHY)");
+                Output.Line(Output.Table(["id", "project", "requester", "risk", "scope", "for", "reason"],
+                    toDecide.OfType<JsonObject>().OrderBy(r => r["id"]!.GetValue<long>()).Select(r => (IReadOnlyList<string>)
+                    [
+                        Output.Cell(r["id"]), Output.Cell(r["project"]), Output.Cell(r["requester"]), Output.Cell(r["riskLevel"]), Scope(r["scope"]),
+                        Output.Cell(r["duration"]), Output.Cell(r["reason"]),
+                    ])));
             }
             return ExitCodes.Ok;
         });

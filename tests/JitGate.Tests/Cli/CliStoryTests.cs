@@ -54,6 +54,12 @@ public sealed class CliStoryTests(PostgresFixture pg) : IAsyncLifetime
         var pending = await EventuallyAsync(async () =>
             (await (await _server.SignedInAsync("owner@example.com")).GetOkAsync("/api/v1/access-requests?filter=waitingForMe")).AsArray().FirstOrDefault());
         var id = pending!["id"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The owner finds it in their status, waiting for them.
+        var ownerStatus = await owner.RunAsync("status");
+        Exit(0, ownerStatus);
+        Assert.Contains("Waiting for you", ownerStatus.Stdout, StringComparison.Ordinal);
+        Assert.Matches($@"(?m)^{id}\s+\|\s+sample\s+\|\s+dev@example\.com\s+\|", ownerStatus.Stdout);
+        Assert.DoesNotContain("Waiting for you", (await dev.RunAsync("status")).Stdout, StringComparison.Ordinal);
         // The requester cannot approve their own request: denied (3).
         Exit(3, await dev.RunAsync("approve", id));
         Exit(0, await owner.RunAsync("approve", id, "--comment", "go ahead"));
