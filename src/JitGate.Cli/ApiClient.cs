@@ -36,8 +36,14 @@ internal sealed class ApiClient : IDisposable
 
     public Uri BaseAddress { get; }
 
-    /// <summary>Where the routes the CLI called are written, one "METHOD template" a line (JITGATE_TRACE_ROUTES), for the tests that hold them to the OpenAPI document.</summary>
-    private static readonly string? TraceFile = Environment.GetEnvironmentVariable("JITGATE_TRACE_ROUTES");
+    /// <summary>
+    /// Where the routes the CLI called are written, one "METHOD template" a line, for the tests that hold them to the
+    /// OpenAPI document: a file per process in the folder JITGATE_TRACE_ROUTES names, as processes running at
+    /// once would overwrite each other's lines in one file.
+    /// </summary>
+    private static readonly string? TraceFile = Environment.GetEnvironmentVariable("JITGATE_TRACE_ROUTES") is { Length: > 0 } folder
+        ? Path.Combine(folder, $"{Environment.ProcessId}.txt")
+        : null;
 
     public static ApiClient FromSettings(string? urlOption)
     {

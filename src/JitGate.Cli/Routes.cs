@@ -41,10 +41,11 @@ internal sealed class Route
     public static readonly Route Request = new(HttpMethod.Get, "/api/v1/access-requests/{id}");
     public static readonly Route Approve = new(HttpMethod.Post, "/api/v1/access-requests/{id}/approve");
     public static readonly Route Reject = new(HttpMethod.Post, "/api/v1/access-requests/{id}/reject");
+    public static readonly Route Cancel = new(HttpMethod.Post, "/api/v1/access-requests/{id}/cancel");
     public static readonly Route Query = new(HttpMethod.Post, "/api/v1/query");
     public static readonly Route RevokeBinding = new(HttpMethod.Delete, "/api/v1/projects/{project}/bindings/{id}");
 
     /// <summary>Every route the CLI may call.</summary>
     public static IReadOnlyList<Route> All { get; } =
-        [Me, MyAccess, CliToken, Databases, Database, Credentials, CreateRequest, Requests, Request, Approve, Reject, Query, RevokeBinding];
+        [Me, MyAccess, CliToken, Databases, Database, Credentials, CreateRequest, Requests, Request, Approve, Reject, Cancel, Query, RevokeBinding];
 }

@@ -23,8 +23,8 @@ public sealed class CliProcess
     /// <summary>Where jitgate keeps its config (XDG_CONFIG_HOME), so a test never reads or writes the user's.</summary>
     public string ConfigHome { get; init; } = Path.Combine(Path.GetTempPath(), "jitgate-cli-tests", Guid.NewGuid().ToString("n"));
 
-    /// <summary>Every route jitgate called is appended here (JITGATE_TRACE_ROUTES).</summary>
-    public string? TraceFile { get; init; }
+    /// <summary>A folder where each jitgate process writes the routes it called (JITGATE_TRACE_ROUTES).</summary>
+    public string? TraceFolder { get; init; }
 
     public Dictionary<string, string> Environment { get; } = [];
 
@@ -47,7 +47,7 @@ public sealed class CliProcess
         if (Token is not null) start.Environment["JITGATE_TOKEN"] = Token;
         start.Environment["XDG_CONFIG_HOME"] = ConfigHome;
         start.Environment["JITGATE_POLL_MS"] = "200";
-        if (TraceFile is not null) start.Environment["JITGATE_TRACE_ROUTES"] = TraceFile;
+        if (TraceFolder is not null) start.Environment["JITGATE_TRACE_ROUTES"] = TraceFolder;
         foreach (var (key, value) in Environment) start.Environment[key] = value;
         return Process.Start(start)!;
     }

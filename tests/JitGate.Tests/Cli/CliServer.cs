@@ -47,7 +47,7 @@ public sealed class CliServer : IAsyncLifetime
     private static async Task<string> TokenAsync(Api api) =>
         (await api.PostOkAsync("/api/v1/me/tokens", new { name = "cli tests" }))["token"]!.GetValue<string>();
 
-    public CliProcess Cli(string? token, string? traceFile = null) => new() { Url = Server.Address, Token = token, TraceFile = traceFile };
+    public CliProcess Cli(string? token, string? traceFolder = null) => new() { Url = Server.Address, Token = token, TraceFolder = traceFolder };
 
     /// <summary>The (method, path template) pairs of the server's OpenAPI document, values written {}.</summary>
     public async Task<HashSet<string>> OpenApiRoutesAsync()

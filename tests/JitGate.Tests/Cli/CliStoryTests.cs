@@ -13,7 +13,7 @@ namespace JitGate.Tests.Cli;
 public sealed class CliStoryTests(PostgresFixture pg) : IAsyncLifetime
 {
     private readonly CliServer _server = new();
-    private readonly string _trace = Path.Combine(Path.GetTempPath(), $"jitgate-cli-routes-{Guid.NewGuid():n}.txt");
+    private readonly string _trace = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"jitgate-cli-routes-{Guid.NewGuid():n}")).FullName;
     private string _database = "";
 
     public async Task InitializeAsync()
@@ -30,7 +30,7 @@ public sealed class CliStoryTests(PostgresFixture pg) : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
-        File.Delete(_trace);
+        Directory.Delete(_trace, recursive: true);
     }
 
     private static void Exit(int expected, CliResult result) => Assert.True(result.ExitCode == expected, $"expected exit {expected}: {result}");
@@ -144,9 +144,18 @@ public sealed class CliStoryTests(PostgresFixture pg) : IAsyncLifetime
         var mine = JsonNode.Parse((await dev.RunAsync("status", "--json")).Stdout)!["requests"]!.AsArray();
         Assert.Equal("rejected", mine.Single(r => r!["id"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture) == secondId)!["status"]!.GetValue<string>());
 
+        // Only the requester withdraws a request.
+        var third = await dev.RunAsync("request", _database, "--tables", "employee", "--for", "30m", "--reason", "INC-44", "--json");
+        Exit(4, third);
+        var thirdId = JsonNode.Parse(third.Stdout)!["id"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.NotEqual(0, (await owner.RunAsync("cancel", thirdId)).ExitCode);
+        var canceled = await dev.RunAsync("cancel", thirdId);
+        Exit(0, canceled);
+        Assert.Contains($"Request {thirdId} was canceled.", canceled.Stdout, StringComparison.Ordinal);
+
         // Every route it called is one the OpenAPI document describes.
         var documented = await _server.OpenApiRoutesAsync();
-        var called = File.ReadAllLines(_trace).Distinct().ToList();
+        var called = Directory.GetFiles(_trace).SelectMany(File.ReadAllLines).Distinct().ToList();
         Assert.Contains("POST /api/v1/databases/{id}/credentials", called);
         Assert.All(called, route => Assert.Contains(CliServer.Normalize(route.Split(' ')[0], route.Split(' ')[1]), documented));
     }
