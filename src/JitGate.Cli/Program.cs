@@ -13,7 +13,7 @@ internal static class EntryPoint
         root.Options.Add(Common.Url);
         foreach (var command in new[]
         {
-            LoginCommand.Create(), RequestCommand.Create(), StatusCommand.Create(), DecideCommand.Create(approve: true), DecideCommand.Create(approve: false), CancelCommand.Create(),
+            LoginCommand.Create(), LogoutCommand.Create(), RequestCommand.Create(), StatusCommand.Create(), DecideCommand.Create(approve: true), DecideCommand.Create(approve: false), CancelCommand.Create(),
             QueryCommand.Create(), ConnectCommand.Create(), EndCommand.Create(), CompletionCommand.Create(),
         })
         {

@@ -32,6 +32,7 @@ internal sealed class Route
 
     public static readonly Route Me = new(HttpMethod.Get, "/api/v1/me");
     public static readonly Route MyAccess = new(HttpMethod.Get, "/api/v1/me/access");
+    public static readonly Route Logout = new(HttpMethod.Post, "/api/v1/auth/logout");
     public static readonly Route CliToken = new(HttpMethod.Post, "/api/v1/auth/cli/token");
     public static readonly Route Databases = new(HttpMethod.Get, "/api/v1/databases");
     public static readonly Route Database = new(HttpMethod.Get, "/api/v1/databases/{id}");
@@ -47,5 +48,5 @@ internal sealed class Route
 
     /// <summary>Every route the CLI may call.</summary>
     public static IReadOnlyList<Route> All { get; } =
-        [Me, MyAccess, CliToken, Databases, Database, Credentials, CreateRequest, Requests, Request, Approve, Reject, Cancel, Query, RevokeBinding];
+        [Me, MyAccess, Logout, CliToken, Databases, Database, Credentials, CreateRequest, Requests, Request, Approve, Reject, Cancel, Query, RevokeBinding];
 }

@@ -23,23 +23,29 @@ internal sealed record Settings(string? Url, string? Token)
         }
     }
 
+    /// <summary>What <c>jitgate login</c> saved, whatever the environment says; null when nothing is saved.</summary>
+    public static Settings? Saved()
+    {
+        if (!File.Exists(ConfigPath)) return null;
+        try
+        {
+            var saved = JsonNode.Parse(File.ReadAllText(ConfigPath));
+            return new Settings(saved?["url"]?.GetValue<string>(), saved?["token"]?.GetValue<string>());
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // A damaged file is as good as none; jitgate login writes it anew.
+            return null;
+        }
+    }
+
+    /// <summary>Deletes the saved address and token.</summary>
+    public static void Forget() => File.Delete(ConfigPath);
+
     /// <summary>The address to use (<paramref name="urlOption"/>, else JITGATE_URL, else the saved one) and the token for it.</summary>
     public static Settings Load(string? urlOption = null)
     {
-        string? savedUrl = null, savedToken = null;
-        if (File.Exists(ConfigPath))
-        {
-            try
-            {
-                var saved = JsonNode.Parse(File.ReadAllText(ConfigPath));
-                savedUrl = saved?["url"]?.GetValue<string>();
-                savedToken = saved?["token"]?.GetValue<string>();
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException)
-            {
-                // A damaged file is as good as none; jitgate login writes it anew.
-            }
-        }
+        var (savedUrl, savedToken) = Saved() is { } saved ? (saved.Url, saved.Token) : (null, null);
         var url = urlOption ?? (Environment.GetEnvironmentVariable("JITGATE_URL") is { Length: > 0 } envUrl ? envUrl : savedUrl);
         var token = Environment.GetEnvironmentVariable("JITGATE_TOKEN") is { Length: > 0 } envToken ? envToken
             : url is not null && SameAddress(url, savedUrl) ? savedToken : null;

@@ -93,6 +93,25 @@ public sealed partial class CliLoginTests(CliServer server) : IClassFixture<CliS
     }
 
     [Fact]
+    public async Task Logout_revokes_the_saved_token_and_forgets_it()
+    {
+        var token = (await (await server.SignedInAsync("dev@example.com")).PostOkAsync("/api/v1/me/tokens", new { name = "to log out" }))["token"]!.GetValue<string>();
+        var cli = server.Cli(token: null);
+        Exit(0, await cli.RunAsync(["login", "--with-token"], stdin: token + "\n"));
+        var logout = await cli.RunAsync("logout");
+        Exit(0, logout);
+        Assert.Contains("Signed out of", logout.Stdout, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(cli.ConfigHome, "jitgate", "config.json")));
+        // Revoked at JitGate, not only forgotten here.
+        Exit(3, await server.Cli(token).RunAsync("status"));
+        Exit(3, await cli.RunAsync("status"));
+        Exit(0, await cli.RunAsync("logout"));
+        // A token from the environment is the caller's: logout neither uses nor revokes it.
+        Exit(0, await server.Cli(server.DevToken).RunAsync("logout"));
+        Exit(0, await server.Cli(server.DevToken).RunAsync("status"));
+    }
+
+    [Fact]
     public async Task A_saved_token_is_not_sent_to_another_address()
     {
         var cli = server.Cli(token: null);
