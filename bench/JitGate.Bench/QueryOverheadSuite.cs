@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using JitGate.Engines;
+using JitGate.Core.Engines;
 using JitGate.Engines.Sqlite;
 
 namespace JitGate.Bench;

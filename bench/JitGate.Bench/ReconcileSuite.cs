@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using JitGate.Engines;
+using JitGate.Core.Engines;
 using JitGate.Engines.Postgres;
 using Npgsql;
 
@@ -44,12 +44,12 @@ internal static class ReconcileSuite
 
         var clock = Stopwatch.StartNew();
         await SetUpAsync(cluster, tables);
-        var server = new PostgresServer("127.0.0.1", cluster.Port, AdminName, AdminPassword);
+        var server = new EngineServer("127.0.0.1", cluster.Port, AdminName, AdminPassword);
         var plan = Plan(roles, tables);
         Console.WriteLine($"setup: cluster and {tables} tables in {clock.Elapsed.TotalSeconds:0.0} s; "
             + $"{plan.Sum(p => p.Tables.Count)} table grants planned");
         var validUntil = DateTimeOffset.UtcNow.AddHours(1);
-        Task<PostgresReconcileReport> Grant(RolePlan p) => PostgresAccess.ReconcileAsync(
+        Task<RoleReport> Grant(RolePlan p) => PostgresAccess.ReconcileAsync(
             server, Database, p.Role, p.Password, ReadGrant.Tables(p.Tables), validUntil, CancellationToken.None);
 
         // (a) From nothing, one role after another as the reconciler's pass does: creates every role

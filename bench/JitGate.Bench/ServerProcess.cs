@@ -47,6 +47,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         };
         info.Environment["JitGate__DataDir"] = dataDir;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Build output has no console files outside Development (only published output does): serve the API alone.
+        info.Environment["JitGate__Console"] = "false";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = Process.Start(info)!;
         var started = new ServerProcess(process, dataDir, port, keep);

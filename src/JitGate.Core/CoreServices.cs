@@ -52,8 +52,10 @@ public static class CoreServices
         services.AddSingleton<JitGateMetrics>();
         services.AddSingleton<QueryAuditWriter>();
         services.AddSingleton<ClusterLocks>();
+        services.AddSingleton<AccessChanges>();
         services.AddSingleton<PolicyCache>();
         services.AddSingleton<RunningQueries>();
+        services.AddSingleton<SplitStatements>();
         services.AddSingleton<TokenValidator>();
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddScoped<AuditLog>();
@@ -71,10 +73,18 @@ public static class CoreServices
         services.AddScoped<ListEnvironments>();
         services.AddScoped<Projects>();
         services.AddScoped<Databases>();
+        services.AddScoped<DatabaseMove>();
         services.AddScoped<RegisterInstance>();
         services.AddScoped<SyncInstance>();
         services.AddSingleton<SqliteFileGuard>();
         services.AddSingleton<StoreHealth>();
+        services.AddScoped<Features.Lifecycle.ProjectSettings>();
+        services.AddScoped<Features.Lifecycle.EnvironmentSettings>();
+        services.AddScoped<Features.Lifecycle.LifecycleTicks>();
+        services.AddScoped<Features.BreakGlass.ActivateBreakGlass>();
+        services.AddScoped<Features.BreakGlass.BreakGlassReviews>();
+        services.AddScoped<Features.Incidents.IncidentWebhook>();
+        services.AddScoped<Features.Incidents.Incidents>();
         services.AddScoped<CreateBinding>();
         services.AddScoped<ListBindings>();
         services.AddScoped<RevokeBinding>();
@@ -83,6 +93,7 @@ public static class CoreServices
         services.AddScoped<SearchAudit>();
         services.AddScoped<WorkspaceSettings>();
         services.AddScoped<SampleSeeder>();
+        services.AddScoped<CheckRiskCondition>();
         services.AddSingleton<RiskRuleSet>();
         services.AddScoped<EventOutbox>();
         services.AddScoped<ListEvents>();
@@ -92,6 +103,7 @@ public static class CoreServices
         services.AddScoped<RequestFinalizer>();
         services.AddScoped<RequestDecision>();
         services.AddScoped<CreateAccessRequest>();
+        services.AddScoped<ApproverCheck>();
         services.AddScoped<ApproveAccessRequest>();
         services.AddScoped<RejectAccessRequest>();
         services.AddScoped<CancelAccessRequest>();
@@ -108,9 +120,10 @@ public static class CoreServices
         services.AddScoped<SlackUsers>();
         services.AddScoped<SlackCommands>();
         services.AddScoped<SlackInteractions>();
-        services.AddSingleton<PostgresTargets>();
-        services.AddScoped<ReconcilePostgresAccess>();
-        services.AddScoped<EnforceAccessChange>();
+        services.AddSingleton<EngineTargets>();
+        services.AddSingleton<JitGate.Core.Engines.EngineRegistry>();
+        services.AddScoped<ReconcileEngineAccess>();
+        services.AddScoped<AccessChanged>();
         services.AddScoped<IssueNativeCredentials>();
         return services;
     }

@@ -6,6 +6,12 @@ public sealed class JitGateOptions
     /// <summary>Folder for the metadata store, the sample databases and the key ring.</summary>
     public string DataDir { get; set; } = "data";
 
+    /// <summary>
+    /// Serve the web console (true by default). False serves the API only, for replicas that no person
+    /// opens; the console's assets are then not needed.
+    /// </summary>
+    public bool Console { get; set; } = true;
+
     /// <summary>Create the sample environments, project and hr_test/hr_prod databases on first start.</summary>
     public bool CreateSample { get; set; } = true;
 
@@ -21,6 +27,16 @@ public sealed class JitGateOptions
 
     /// <summary>Prefix for the PostgreSQL sample databases' names (hr_test, hr_prod by default).</summary>
     public string SamplePostgresPrefix { get; set; } = "";
+
+    /// <summary>
+    /// A MySQL or MariaDB connection string (a login that may create databases and users, with grant
+    /// option and connection admin): when set, the sample's hr_test and hr_prod are also created there,
+    /// filled by the same generator, and registered as MySQL instances of the Sample Project.
+    /// </summary>
+    public string? SampleMySql { get; set; }
+
+    /// <summary>Prefix for the MySQL sample databases' names (hr_test, hr_prod by default).</summary>
+    public string SampleMySqlPrefix { get; set; } = "";
 
     /// <summary>How long a sign-in token lasts.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(12);

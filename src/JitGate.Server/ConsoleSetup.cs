@@ -20,6 +20,7 @@ internal static class ConsoleSetup
             mud.SnackbarConfiguration.VisibleStateDuration = 3000;
         });
         services.AddScoped<ConsoleSession>();
+        services.AddScoped<BrowserTime>();
         services.AddScoped<MyAccess>();
         services.AddScoped<QueryHistory>();
         services.AddScoped<UpdateBinding>();

@@ -36,7 +36,7 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
                 context.Response.Headers.RetryAfter = "1";
                 await ProblemWriter.WriteAsync(context, 503, "unavailable", "Temporarily unavailable", "JitGate's metadata store is busy or unreachable; try again shortly.");
                 return true;
-            case JitGate.Engines.Postgres.PostgresEngineException engine:
+            case JitGate.Core.Engines.EngineException engine:
                 // Written for people (what is wrong with the target and what to do); never a stack trace.
                 logger.LogWarning("Engine refused on {Path}: {Message}", context.Request.Path.Value, engine.Message);
                 context.Response.Headers.RetryAfter = "5";

@@ -43,6 +43,7 @@ var metadata = builder.Configuration.GetConnectionString("Metadata") ?? CoreServ
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddJitGateCore(metadata);
+JitGate.Engines.EngineServices.AddJitGateEngines(builder.Services);
 builder.Services.AddHostedService<ExpiryJob>();
 builder.Services.AddHostedService<WebhookJob>();
 builder.Services.AddHostedService<ReconcileJob>();
@@ -57,6 +58,12 @@ builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.DefaultR
         ConnectCallback = PublicAddresses.Connector(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JitGateOptions>>().Value.WebhooksToPrivateNetworks),
     })
     .AddResilienceHandler("webhook-timeout", pipeline => pipeline.AddTimeout(TimeSpan.FromSeconds(5)));
+// A receiver that is slow or down is the receiver's problem, recorded in the delivery log and retried from
+// the outbox; it is not an error of JitGate's, so the resilience pipeline reports it as a warning.
+builder.Services.Configure<Polly.Telemetry.TelemetryOptions>(telemetry =>
+    telemetry.SeverityProvider = args => args.Event.Severity >= Polly.Telemetry.ResilienceEventSeverity.Error
+        ? Polly.Telemetry.ResilienceEventSeverity.Warning
+        : args.Event.Severity);
 
 builder.Services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(forwarded =>
 {
@@ -129,6 +136,12 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
 
 var app = builder.Build();
 
+if (options.Console && StartupChecks.ConsoleAssetsProblem(app.Environment.WebRootFileProvider, app.Environment.EnvironmentName) is { } assetsProblem)
+{
+    Console.Error.WriteLine(assetsProblem);
+    return 2;
+}
+
 try
 {
     await CoreServices.InitializeAsync(app.Services, app.Lifetime.ApplicationStopping);
@@ -143,14 +156,21 @@ await app.Services.GetRequiredService<SignInMethods>().RefreshAsync(app.Lifetime
 
 if (options.TrustedProxies is { Count: > 0 }) app.UseForwardedHeaders();
 app.UseExceptionHandler();
+if (options.Console)
+{
+    // A person who follows a wrong link gets the console's own page; programs get problem+json below.
+    app.UseWhen(WantsPage, html => html.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+}
 app.UseStatusCodePages(async ctx =>
 {
     var http = ctx.HttpContext;
-    if (http.Response.HasStarted || http.Response.ContentLength is > 0) return;
+    if (http.Response.HasStarted || http.Response.ContentLength is > 0 || (options.Console && WantsPage(http))) return;
     var status = http.Response.StatusCode;
     await ProblemWriter.WriteAsync(http, status, status == 404 ? "not-found" : "http-" + status, ReasonPhrase(status),
         status == 404 ? $"Nothing is at {http.Request.Path.Value}." : ReasonPhrase(status) + ".");
 });
+// After the status code pages, so that a request they re-execute (the console's not-found page) is routed again.
+app.UseRouting();
 app.UseMiddleware<CookieCsrfGuard>();
 app.UseMiddleware<OidcCallbackRefresh>();
 app.UseAuthentication();
@@ -161,15 +181,20 @@ app.UseMiddleware<TokenUseAudit>();
 app.MapJitGateObservability();
 app.MapOpenApi();
 app.MapScalarApiReference(o => o.WithTitle("JitGate API"));
-app.MapJitGateConsole();
+if (options.Console) app.MapJitGateConsole();
 
 var api = app.MapGroup("/api/v1");
 api.MapIdentity().MapCatalog().MapBindings().MapAccessRequests().MapQuery().MapAudit().MapSettings().MapIntegrations();
 api.MapBindingUpdates();
+api.MapLifecycle();
 api.MapSignIn();
 
 await app.RunAsync();
 return 0;
+
+static bool WantsPage(HttpContext http) =>
+    !http.Request.Path.StartsWithSegments("/api") && HttpMethods.IsGet(http.Request.Method)
+    && http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
 
 static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } p ? p : "Error";
 

@@ -10,7 +10,8 @@ internal static class StartupChecks
         try
         {
             Directory.CreateDirectory(full);
-            var probe = Path.Combine(full, ".write-probe");
+            // Named per process: replicas sharing a data folder start at the same moment.
+            var probe = Path.Combine(full, $".write-probe-{Environment.ProcessId}-{Guid.NewGuid():n}");
             using (var file = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
             {
                 file.Write(new byte[4096]);
@@ -38,5 +39,29 @@ internal static class StartupChecks
             }
         }
         return null;
+    }
+
+    /// <summary>The files the console cannot work without, as the browser asks for them.</summary>
+    public static readonly IReadOnlyList<string> ConsoleAssets =
+    [
+        "_framework/blazor.web.js",
+        "_content/MudBlazor/MudBlazor.min.css",
+        "_content/MudBlazor/MudBlazor.min.js",
+        "_content/BlazorMonaco/jsInterop.js",
+    ];
+
+    /// <summary>
+    /// Why the console could not work: its script, styles or editor are not among the web root's files.
+    /// That is the output of <c>dotnet build</c> run outside Development, which would serve them as empty
+    /// answers (no styles, no interactivity, no message); <c>dotnet publish</c> copies them. Null when all are there.
+    /// </summary>
+    public static string? ConsoleAssetsProblem(Microsoft.Extensions.FileProviders.IFileProvider webRoot, string environment)
+    {
+        var missing = ConsoleAssets.Where(path => webRoot.GetFileInfo(path) is not { Exists: true, Length: > 0 }).ToList();
+        if (missing.Count == 0) return null;
+        return $"JitGate cannot start: the web console's files are missing ({string.Join(", ", missing)}). "
+            + $"This is build output run in the {environment} environment, which has only the project's own files. Run the output of "
+            + "'dotnet publish src/JitGate.Server -c Release -o <folder>' instead (see docs/DEPLOY.md), or 'dotnet run --project src/JitGate.Server' "
+            + "while developing. To serve the API alone, set JitGate__Console=false.";
     }
 }

@@ -14,7 +14,8 @@ internal sealed class StoreWritableCheck(StoreHealth health, IOptions<JitGateOpt
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var probe = Path.Combine(Path.GetFullPath(options.Value.DataDir), ".write-probe");
+        // Named per probe: replicas share the data folder, and probes may overlap.
+        var probe = Path.Combine(Path.GetFullPath(options.Value.DataDir), $".write-probe-{Environment.ProcessId}-{Guid.NewGuid():n}");
         try
         {
             await using (var file = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))

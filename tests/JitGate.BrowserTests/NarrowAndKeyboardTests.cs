@@ -105,6 +105,31 @@ public sealed class NarrowAndKeyboardTests(BrowserFixture browser) : IAsyncLifet
     }
 
     [Fact]
+    public async Task On_a_phone_the_members_list_keeps_expiry_and_revoke_in_view_and_times_follow_the_browsers_zone()
+    {
+        var page = await browser.NewPageAsync(_app.BaseAddress, 390, 844, timeZone: "Europe/Paris");
+        try
+        {
+            await Pages.LoginAsync(page, "admin@example.com");
+            await Pages.OpenAsync(page, "/projects/sample/members");
+            var grant = page.Locator("[data-testid=binding-row][data-principal='dev@example.com'][data-role=sqlEditorUser]");
+            // The grant ends at 08:00 UTC, 09:00 in Paris; UTC shows on hover.
+            var expiry = grant.GetByTestId("binding-expiry");
+            await Expect(expiry).ToContainTextAsync("2026-11-25 09:00 UTC+1");
+            await Expect(expiry.Locator(".jg-time")).ToHaveAttributeAsync("title", "2026-11-25 08:00:00 UTC");
+            await Expect(expiry).ToBeInViewportAsync();
+            await Expect(grant.GetByTestId("revoke")).ToBeInViewportAsync();
+            await AssertNoSidewaysScrollAsync(page);
+            await Pages.ShotAsync(page, "narrow-09-members-admin");
+        }
+        catch
+        {
+            await Pages.ShotFailureAsync([page]);
+            throw;
+        }
+    }
+
+    [Fact]
     public async Task Sign_in_and_a_query_need_only_the_keyboard()
     {
         var page = await browser.NewPageAsync(_app.BaseAddress);

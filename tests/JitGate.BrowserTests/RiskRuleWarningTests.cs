@@ -4,7 +4,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace JitGate.BrowserTests;
 
-/// <summary>The risk rules page shows, next to a rule, why its condition can never match.</summary>
+/// <summary>The risk rules page shows, next to a rule and as it is typed, why its condition can never match.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class RiskRuleWarningTests(BrowserFixture browser) : IAsyncLifetime
 {
@@ -30,6 +30,8 @@ public sealed class RiskRuleWarningTests(BrowserFixture browser) : IAsyncLifetim
             await page.GetByTestId("add-rule").ClickAsync();
             await Pages.Field(page, "rule-title").FillAsync("Prod access");
             await Pages.Field(page, "rule-condition").FillAsync("resource.environment_id == \"Prod\" && request.expiration_days > 30");
+            // Before anything is saved: the rule would save silently and never match.
+            await Expect(page.GetByTestId("rule").Nth(0).GetByTestId("rule-warning")).ToContainTextAsync("Did you mean \"prod\"?");
             await page.GetByTestId("add-rule").ClickAsync();
             await Pages.Field(page.GetByTestId("rule").Nth(1), "rule-title").FillAsync("Salary table");
             await Pages.Field(page.GetByTestId("rule").Nth(1), "rule-condition").FillAsync("\"salary\" in table_names");
@@ -40,7 +42,7 @@ public sealed class RiskRuleWarningTests(BrowserFixture browser) : IAsyncLifetim
             await Expect(rules.Nth(1).GetByTestId("rule-warning")).ToHaveCountAsync(0);
             await Expect(page.Locator(".mud-snackbar", new() { HasText = "1 with warnings" })).ToHaveCountAsync(1);
 
-            // Loaded again, the warning is still there; editing the condition clears it until the next save.
+            // Loaded again, the warning is still there; correcting the condition clears it at once.
             await Pages.OpenAsync(page, "/settings/risk-rules");
             await Expect(page.GetByTestId("rule").Nth(0).GetByTestId("rule-warning")).ToContainTextAsync("resource.environment_id is never \"Prod\"");
             await Pages.ShotAsync(page, "12-risk-rule-warning");

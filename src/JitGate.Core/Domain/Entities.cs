@@ -72,6 +72,9 @@ public sealed class EnvironmentEntity
     public required string Id { get; set; }
     public required string Name { get; set; }
     public bool Protected { get; set; }
+
+    /// <summary>The longest access to this environment's databases (ISO 8601); null: the workspace maximum alone applies.</summary>
+    public string? MaxAccessDuration { get; set; }
 }
 
 public sealed class Project
@@ -80,6 +83,18 @@ public sealed class Project
     public required string Title { get; set; }
     public bool AllowSelfApproval { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>How long a request may wait for a decision before it expires (ISO 8601); null: one day.</summary>
+    public string? PendingRequestTtl { get; set; }
+
+    /// <summary>A pattern every reason must match (a ticket or incident id such as <c>INC-\d+</c>); null: any reason.</summary>
+    public string? ReasonPattern { get; set; }
+
+    /// <summary>The project's break-glass settings as JSON (<c>BreakGlassSettings</c>); null: break-glass is off.</summary>
+    public string? BreakGlassJson { get; set; }
+
+    /// <summary>How long access tied to an incident lasts after the incident resolves (ISO 8601); null: it ends at once.</summary>
+    public string? IncidentGrace { get; set; }
 }
 
 public sealed class Instance
@@ -149,6 +164,18 @@ public sealed class Binding
     public string? Reason { get; set; }
     public long CreatedBy { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When the access starts (a scheduled window); null: at once. Nothing is readable before it.</summary>
+    public DateTimeOffset? StartsAt { get; set; }
+
+    /// <summary>When the start was recorded (audit record and accessStarting event).</summary>
+    public DateTimeOffset? StartRecordedAt { get; set; }
+
+    /// <summary>Emergency access activated without approval; reviewed afterwards.</summary>
+    public bool BreakGlass { get; set; }
+
+    /// <summary>The incident this access is tied to (<see cref="Incident.Id"/>, or a free-text reference); it ends when a known incident resolves.</summary>
+    public string? IncidentId { get; set; }
 }
 
 /// <summary>An append-only record of something that happened.</summary>
@@ -191,6 +218,13 @@ public sealed class ApprovalFlow
     public required string Level { get; set; }
     /// <summary>Step approvers as JSON: ["projectOwner", "workspaceDba", "group:dba@example.com"].</summary>
     public required string StepsJson { get; set; }
+
+    /// <summary>
+    /// A CEL condition over the request (the risk rules' variables, <c>request.incident.status</c> among them):
+    /// when it holds for every database of the request, the level's steps are skipped and the request is
+    /// approved at once. Null: the steps always apply.
+    /// </summary>
+    public string? AutoApproveWhen { get; set; }
 }
 
 /// <summary>A request for a project role, routed through the approval flow fixed when it was made.</summary>
@@ -215,6 +249,42 @@ public sealed class AccessRequest
     /// <summary>Bumped on every change so racing approvers cannot both win.</summary>
     public long Version { get; set; }
     public List<ApprovalStep> Steps { get; set; } = [];
+
+    /// <summary>When the access should start (a scheduled window); null: at approval.</summary>
+    public DateTimeOffset? StartsAt { get; set; }
+
+    /// <summary>When the request expires if nobody decides it (from the project's pending-request lifetime).</summary>
+    public DateTimeOffset? DecideBy { get; set; }
+
+    /// <summary>The incident the request names (<see cref="Incident.Id"/> or a free-text reference).</summary>
+    public string? IncidentId { get; set; }
+
+    // The request's life: pendingApproval, then exactly one of approved, rejected, canceled or expired.
+    // Every handler moves it through these, so no path can revive or double-decide a request.
+
+    /// <summary>The last step was approved and its access granted.</summary>
+    public void Approve(DateTimeOffset now) => Leave(Features.Requests.RequestStatus.Approved, now);
+
+    /// <summary>An approver rejected the current step; the steps after it will never be asked.</summary>
+    public void Reject(DateTimeOffset now) => Leave(Features.Requests.RequestStatus.Rejected, now);
+
+    /// <summary>The requester withdrew it.</summary>
+    public void Cancel(DateTimeOffset now) => Leave(Features.Requests.RequestStatus.Canceled, now);
+
+    /// <summary>Nobody decided it by <see cref="DecideBy"/>.</summary>
+    public void Expire(DateTimeOffset now) => Leave(Features.Requests.RequestStatus.Expired, now);
+
+    private void Leave(string status, DateTimeOffset now)
+    {
+        if (Status != Features.Requests.RequestStatus.Pending)
+        {
+            throw new Common.ApiProblem(409, "conflict", "Conflict", $"This request is {Status}; only a pending request can become {status}.");
+        }
+        Status = status;
+        foreach (var step in Steps.Where(s => s.Status == Features.Requests.StepStatus.Pending)) step.Status = Features.Requests.StepStatus.Skipped;
+        Version++;
+        UpdatedAt = now;
+    }
 }
 
 public sealed class ApprovalStep
@@ -329,4 +399,40 @@ public sealed class EngineRole
     /// <summary>What the engine was last made to match: the grant and the login expiry.</summary>
     public string? AppliedFingerprint { get; set; }
     public DateTimeOffset? ReconciledAt { get; set; }
+}
+
+/// <summary>
+/// The post-review of a break-glass activation: an approver of the project confirms it was warranted or
+/// flags it. Open past <see cref="DueAt"/> it escalates, and its holder cannot break glass again.
+/// </summary>
+public sealed class BreakGlassReview
+{
+    public long Id { get; set; }
+    public long BindingId { get; set; }
+    public required string ProjectId { get; set; }
+    public long HolderId { get; set; }
+    /// <summary>open, confirmed or flagged.</summary>
+    public required string Status { get; set; }
+    public DateTimeOffset OpenedAt { get; set; }
+    public DateTimeOffset DueAt { get; set; }
+    public DateTimeOffset? EscalatedAt { get; set; }
+    public long? DecidedBy { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+    public string? Comment { get; set; }
+}
+
+/// <summary>An incident an incident tool told JitGate about (generic JSON or a PagerDuty v3 webhook).</summary>
+public sealed class Incident
+{
+    /// <summary>The tool's own id of the incident.</summary>
+    public required string Id { get; set; }
+    /// <summary>triggered, acknowledged or resolved.</summary>
+    public required string Status { get; set; }
+    public string? Title { get; set; }
+    public string? Url { get; set; }
+    /// <summary>generic or pagerduty.</summary>
+    public required string Source { get; set; }
+    public DateTimeOffset OpenedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? ResolvedAt { get; set; }
 }

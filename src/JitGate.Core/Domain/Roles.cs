@@ -27,4 +27,6 @@ public static class BindingSources
 {
     public const string Manual = "manual";
     public const string Request = "request";
+    /// <summary>Emergency access activated without approval, reviewed afterwards.</summary>
+    public const string BreakGlass = "breakGlass";
 }

@@ -35,6 +35,8 @@ public class JitGateDb : DbContext
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
     public DbSet<SlackLinkCode> SlackLinkCodes => Set<SlackLinkCode>();
     public DbSet<EngineRole> EngineRoles => Set<EngineRole>();
+    public DbSet<BreakGlassReview> BreakGlassReviews => Set<BreakGlassReview>();
+    public DbSet<Incident> Incidents => Set<Incident>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -106,6 +108,9 @@ public class JitGateDb : DbContext
             e.HasIndex(x => new { x.ProjectId, x.PrincipalType, x.PrincipalId });
             // The expiry job looks for due bindings every second.
             e.HasIndex(x => x.ExpiresAt);
+            // The lifecycle job looks for windows that start, and an incident's resolution for its bindings.
+            e.HasIndex(x => x.StartsAt);
+            e.HasIndex(x => x.IncidentId);
             e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<AuditRecord>(e =>
@@ -127,6 +132,8 @@ public class JitGateDb : DbContext
             e.ToTable("access_requests");
             e.HasIndex(x => new { x.ProjectId, x.Status });
             e.HasIndex(x => x.RequesterId);
+            // Pending requests past their decide-by time expire.
+            e.HasIndex(x => new { x.Status, x.DecideBy });
             e.Property(x => x.Version).IsConcurrencyToken();
             e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(x => x.Steps).WithOne().HasForeignKey(s => s.RequestId).OnDelete(DeleteBehavior.Cascade);
@@ -169,6 +176,18 @@ public class JitGateDb : DbContext
             e.HasKey(x => x.CodeHash);
         });
         b.Entity<User>(e => e.HasIndex(x => x.SlackUserId).IsUnique());
+        b.Entity<BreakGlassReview>(e =>
+        {
+            e.ToTable("break_glass_reviews");
+            e.HasIndex(x => new { x.ProjectId, x.Status });
+            e.HasIndex(x => new { x.HolderId, x.Status });
+            e.HasIndex(x => x.BindingId).IsUnique();
+        });
+        b.Entity<Incident>(e =>
+        {
+            e.ToTable("incidents");
+            e.HasKey(x => x.Id);
+        });
         b.Entity<EngineRole>(e =>
         {
             e.ToTable("engine_roles");

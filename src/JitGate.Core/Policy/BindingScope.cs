@@ -11,7 +11,15 @@ public sealed record BindingScope
     public List<ScopedTable>? Tables { get; init; }
 
     /// <summary>True when the scope names no database and no table.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool NamesNothing => (Databases is null || Databases.Count == 0) && (Tables is null || Tables.Count == 0);
+
+    /// <summary>The ids of the databases the scope names, whole or by a table, each once.</summary>
+    public IEnumerable<string> DatabaseIds() => (Databases ?? []).Concat((Tables ?? []).Select(t => t.Database)).Distinct(StringComparer.Ordinal);
+
+    /// <summary>True when the scope names the database, whole or by one of its tables.</summary>
+    public bool Names(string databaseId) =>
+        (Databases?.Contains(databaseId) ?? false) || (Tables?.Any(t => t.Database == databaseId) ?? false);
 }
 
 /// <summary>One table (or view) of one database.</summary>

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using JitGate.Core.Common;
 using JitGate.Core.Persistence;
-using JitGate.Engines;
+using JitGate.Core.Engines;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,7 +11,7 @@ namespace JitGate.Core.Policy;
 /// Holds the current <see cref="PolicySnapshot"/>. Any change to users, groups, databases or bindings
 /// calls <see cref="Invalidate"/> after it commits; the next decision rebuilds the snapshot.
 /// </summary>
-public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes) : IDisposable
+public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes, AccessChanges accessChanges) : IDisposable
 {
     private readonly SemaphoreSlim _loadLock = new(1, 1);
     private volatile PolicySnapshot? _current;
@@ -26,6 +26,7 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes)
         Interlocked.Increment(ref _version);
         _current = null;
         changes.Bump();
+        accessChanges.Raise();
     }
 
     /// <summary>
@@ -76,6 +77,7 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes)
         {
             Interlocked.Increment(ref _version);
             _current = null;
+            accessChanges.Raise();
         }
     }
 
@@ -100,7 +102,7 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes)
             .Select(u => new PolicyUser(u.Id, u.Email, u.Name, u.WorkspaceRole)).ToListAsync(ct);
         var disabled = (await db.Users.AsNoTracking().Where(u => u.DisabledAt != null).Select(u => u.Id).ToListAsync(ct)).ToHashSet();
         var rows = (await db.Bindings.AsNoTracking().Where(b => b.RevokedAt == null)
-            .Select(b => new { b.Id, b.ProjectId, b.PrincipalType, b.PrincipalId, b.Role, b.ExpiresAt, b.ScopeJson })
+            .Select(b => new { b.Id, b.ProjectId, b.PrincipalType, b.PrincipalId, b.Role, b.ExpiresAt, b.ScopeJson, b.StartsAt, b.BreakGlass })
             .ToListAsync(ct)).Where(b => b.PrincipalType != "user" || !disabled.Contains(b.PrincipalId)).ToList();
         var members = (await db.GroupMembers.AsNoTracking().Select(m => new { m.GroupId, m.UserId }).ToListAsync(ct))
             .Where(m => !disabled.Contains(m.UserId)).ToList();
@@ -110,7 +112,7 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes)
         var groups = await db.Groups.AsNoTracking().Select(g => new { g.Id, g.Email }).ToListAsync(ct);
         return new PolicySnapshot(
             users,
-            rows.Select(r => (r.PrincipalType, r.PrincipalId, ToPolicyBinding(r.Id, r.ProjectId, r.Role, r.ExpiresAt, r.ScopeJson))),
+            rows.Select(r => (r.PrincipalType, r.PrincipalId, ToPolicyBinding(r.Id, r.ProjectId, r.Role, r.ExpiresAt, r.ScopeJson) with { StartsAt = r.StartsAt, BreakGlass = r.BreakGlass })),
             members.Select(m => (m.GroupId, m.UserId)),
             databases,
             groups.Select(g => (g.Id, g.Email)));

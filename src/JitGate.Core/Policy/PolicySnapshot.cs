@@ -1,13 +1,20 @@
 using System.Collections.Frozen;
 using JitGate.Core.Domain;
-using JitGate.Engines;
+using JitGate.Core.Engines;
 
 namespace JitGate.Core.Policy;
 
 /// <summary>A binding as the policy sees it: scope parsed once, revoked bindings left out.</summary>
 public sealed record PolicyBinding(
     long Id, string? ProjectId, string Role, DateTimeOffset? ExpiresAt,
-    bool AllDatabases, FrozenSet<string> Databases, FrozenDictionary<string, TableRef[]> Tables);
+    bool AllDatabases, FrozenSet<string> Databases, FrozenDictionary<string, TableRef[]> Tables)
+{
+    /// <summary>When a scheduled window starts; before it the binding gives nothing.</summary>
+    public DateTimeOffset? StartsAt { get; init; }
+
+    /// <summary>Emergency access, activated without approval: every query under it is flagged in the audit.</summary>
+    public bool BreakGlass { get; init; }
+}
 
 public sealed record PolicyUser(long Id, string Email, string Name, string WorkspaceRole);
 
@@ -79,7 +86,20 @@ public sealed class PolicySnapshot
         }
     }
 
-    private static bool IsActive(PolicyBinding b, DateTimeOffset now) => b.ExpiresAt is not { } e || now < e;
+    /// <summary>Started (no start, or <c>now &gt;= StartsAt</c>) and not yet ended (<c>now &lt; ExpiresAt</c>).</summary>
+    private static bool IsActive(PolicyBinding b, DateTimeOffset now) => (b.StartsAt is not { } s || now >= s) && (b.ExpiresAt is not { } e || now < e);
+
+    /// <summary>True when some active break-glass binding gives the user reading access to the database now.</summary>
+    public bool ReadsThroughBreakGlass(long userId, string databaseId, DateTimeOffset now)
+    {
+        var projectId = ProjectOfDatabase(databaseId);
+        foreach (var b in ActiveBindingsOf(userId, now))
+        {
+            if (!b.BreakGlass || !ProjectRoles.ReadsData(b.Role) || (b.ProjectId is not null && b.ProjectId != projectId)) continue;
+            if (b.AllDatabases || b.Databases.Contains(databaseId) || b.Tables.ContainsKey(databaseId)) return true;
+        }
+        return false;
+    }
 
     /// <summary>The project roles the user holds in a project now (workspace bindings included).</summary>
     public HashSet<string> ProjectRolesOf(long userId, string projectId, DateTimeOffset now)

@@ -25,13 +25,13 @@ public static class PostgresAccess
     /// <param name="desired">What the role may read.</param>
     /// <param name="validUntil">When logins stop being accepted; null for no limit.</param>
     /// <param name="ct">Cancels the work between statements.</param>
-    /// <returns>What changed; <see cref="PostgresReconcileReport.Changed"/> is false when the engine already matched.</returns>
-    /// <exception cref="PostgresEngineException">
+    /// <returns>What changed; <see cref="RoleReport.Changed"/> is false when the engine already matched.</returns>
+    /// <exception cref="EngineException">
     /// The engine could not be made to match. When the role kept privileges JitGate cannot revoke, it is
     /// also switched to NOLOGIN and its sessions are ended, so access fails closed until a DBA fixes it.
     /// </exception>
-    public static async Task<PostgresReconcileReport> ReconcileAsync(
-        PostgresServer server, string database, string roleName, string password, ReadGrant desired,
+    public static async Task<RoleReport> ReconcileAsync(
+        EngineServer server, string database, string roleName, string password, ReadGrant desired,
         DateTimeOffset? validUntil, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(server);
@@ -81,7 +81,7 @@ public static class PostgresAccess
             PostgresConnections.ClearRolePool(server, database, roleName);
         }
 
-        return new PostgresReconcileReport(existing is null, changes, applied.Granted, applied.Revoked, missing, notGrantable, terminated);
+        return new RoleReport(existing is null, changes, applied.Granted, applied.Revoked, missing, notGrantable, terminated);
     }
 
     /// <summary>
@@ -89,9 +89,9 @@ public static class PostgresAccess
     /// session starts), every privilege in the database revoked (so open sessions can read nothing more),
     /// then every session of the role terminated. Does nothing when the role does not exist.
     /// </summary>
-    /// <exception cref="PostgresEngineException">A privilege could not be revoked; the role still cannot log in.</exception>
-    public static async Task<PostgresReconcileReport> EndAccessAsync(
-        PostgresServer server, string database, string roleName, CancellationToken ct)
+    /// <exception cref="EngineException">A privilege could not be revoked; the role still cannot log in.</exception>
+    public static async Task<RoleReport> EndAccessAsync(
+        EngineServer server, string database, string roleName, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentException.ThrowIfNullOrEmpty(database);
@@ -102,7 +102,7 @@ public static class PostgresAccess
         var existing = await ReadRoleAsync(connection, roleName, null, ct);
         if (existing is null)
         {
-            return new PostgresReconcileReport(false, [], [], [], [], [], 0);
+            return new RoleReport(false, [], [], [], [], [], 0);
         }
 
         if (existing.CanLogin || !existing.Expired)
@@ -116,7 +116,7 @@ public static class PostgresAccess
         var terminated = await PostgresPrivileges.TerminateSessionsAsync(connection, roleName, ct);
         PostgresConnections.ClearRolePool(server, database, roleName);
         applied.ThrowIfIncomplete(roleName);
-        return new PostgresReconcileReport(false, changes, [], applied.Revoked, [], [], terminated);
+        return new RoleReport(false, changes, [], applied.Revoked, [], [], terminated);
     }
 
     /// <summary>Roles named in one statement (REVOKE ... FROM r1, r2, ...) and statements sent in one round trip.</summary>
@@ -135,13 +135,13 @@ public static class PostgresAccess
     /// <param name="roleNames">Role names matching <c>^jit_[a-z0-9_]{1,50}$</c>; duplicates are ignored.</param>
     /// <param name="ct">Cancels the work between statements.</param>
     /// <returns>What changed, role by role; nothing on a second call.</returns>
-    /// <exception cref="PostgresEngineException">
+    /// <exception cref="EngineException">
     /// A role can still log in, still holds a privilege (granted by someone the admin cannot revoke for),
-    /// still has a session, or is a superuser. The message names each; <see cref="PostgresEngineException.EndAccess"/>
+    /// still has a session, or is a superuser. The message names each; <see cref="EngineException.EndAccess"/>
     /// says which roles did end. Every other role was still ended.
     /// </exception>
-    public static async Task<PostgresEndAccessReport> EndAccessManyAsync(
-        PostgresServer server, string database, IReadOnlyCollection<string> roleNames, CancellationToken ct)
+    public static async Task<EndRolesReport> EndAccessManyAsync(
+        EngineServer server, string database, IReadOnlyCollection<string> roleNames, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentException.ThrowIfNullOrEmpty(database);
@@ -155,7 +155,7 @@ public static class PostgresAccess
         var failed = new Dictionary<string, string>(StringComparer.Ordinal);
         if (names.Length == 0)
         {
-            return new PostgresEndAccessReport(new Dictionary<string, PostgresReconcileReport>(), [], failed);
+            return new EndRolesReport(new Dictionary<string, RoleReport>(), [], failed);
         }
 
         await using var admin = new AdminConnection(server, database);
@@ -188,7 +188,7 @@ public static class PostgresAccess
                     terminated[role] = terminated.GetValueOrDefault(role) + count;
                 }
             }
-            catch (PostgresEngineException ex)
+            catch (EngineException ex)
             {
                 serverSaid ??= ex.Message;
             }
@@ -208,11 +208,11 @@ public static class PostgresAccess
 
         var left = (await PostgresPrivileges.ReadHeldManyAsync(admin.Connection, roles, ct)).ToLookup(h => h.Role, h => h.Held);
         var revoked = held.ToLookup(h => h.Role, h => h.Held);
-        var reports = new Dictionary<string, PostgresReconcileReport>(StringComparer.Ordinal);
+        var reports = new Dictionary<string, RoleReport>(StringComparer.Ordinal);
         foreach (var role in before.Keys)
         {
             var remaining = left[role].ToList();
-            reports[role] = new PostgresReconcileReport(
+            reports[role] = new RoleReport(
                 false,
                 disable.Contains(role) ? ["login disabled"] : [],
                 [],
@@ -243,11 +243,11 @@ public static class PostgresAccess
             }
         }
 
-        var report = new PostgresEndAccessReport(reports, missing, failed);
+        var report = new EndRolesReport(reports, missing, failed);
         if (failed.Count > 0)
         {
             const int Shown = 20;
-            throw new PostgresEngineException(
+            throw new EngineException(
                 $"Access of {failed.Count} of {before.Count} role(s) in database '{database}' did not fully end: "
                 + string.Join("; ", failed.Values.Order(StringComparer.Ordinal).Take(Shown))
                 + (failed.Count > Shown ? $"; and {failed.Count - Shown} more" : "")
@@ -335,7 +335,7 @@ public static class PostgresAccess
     }
 
     /// <summary>The admin connection of one operation, replaced when Npgsql has closed it after an error.</summary>
-    private sealed class AdminConnection(PostgresServer server, string database) : IAsyncDisposable
+    private sealed class AdminConnection(EngineServer server, string database) : IAsyncDisposable
     {
         private NpgsqlConnection? _connection;
 
@@ -386,8 +386,8 @@ public static class PostgresAccess
     /// revokes what the admin granted and drops anything the role created there) and <c>DROP ROLE</c>.
     /// </summary>
     /// <returns>True when a role was dropped, false when there was none.</returns>
-    /// <exception cref="PostgresEngineException">Something still depends on the role (privileges granted by someone else, objects in another database).</exception>
-    public static async Task<bool> DropRoleAsync(PostgresServer server, string database, string roleName, CancellationToken ct)
+    /// <exception cref="EngineException">Something still depends on the role (privileges granted by someone else, objects in another database).</exception>
+    public static async Task<bool> DropRoleAsync(EngineServer server, string database, string roleName, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentException.ThrowIfNullOrEmpty(database);
@@ -413,7 +413,7 @@ public static class PostgresAccess
         }
         catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DependentObjectsStillExist or PostgresErrorCodes.InsufficientPrivilege)
         {
-            throw new PostgresEngineException(
+            throw new EngineException(
                 $"Role {roleName} cannot be dropped: {ex.MessageText}{(ex.Detail is null ? "" : " (" + ex.Detail + ")")}. "
                 + "It can no longer log in; a superuser or the objects' owner must revoke or drop what remains.", ex);
         }
@@ -457,7 +457,7 @@ public static class PostgresAccess
     {
         if (state.Super)
         {
-            throw new PostgresEngineException($"Role {roleName} is a superuser; JitGate refuses to manage it. A superuser must drop or alter it.");
+            throw new EngineException($"Role {roleName} is a superuser; JitGate refuses to manage it. A superuser must drop or alter it.");
         }
 
         var role = PostgresSql.Ident(roleName);
@@ -585,7 +585,7 @@ public static class PostgresAccess
         return sequences;
     }
 
-    private static async Task<NpgsqlConnection> OpenAsync(PostgresServer server, string database, CancellationToken ct)
+    private static async Task<NpgsqlConnection> OpenAsync(EngineServer server, string database, CancellationToken ct)
     {
         try
         {
@@ -593,7 +593,7 @@ public static class PostgresAccess
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
         {
-            throw new PostgresEngineException(
+            throw new EngineException(
                 $"Cannot connect to {server.Host}:{server.Port} database '{database}' as '{server.AdminUsername}': {ex.Message}", ex);
         }
     }

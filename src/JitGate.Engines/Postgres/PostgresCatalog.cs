@@ -17,7 +17,7 @@ public static class PostgresCatalog
     /// sessions of a role whose access ended). Grant options are checked per object when granting.
     /// </summary>
     /// <returns>Problems a person can act on; empty when the login is fit.</returns>
-    public static async Task<IReadOnlyList<string>> CheckAdminAsync(PostgresServer server, CancellationToken ct)
+    public static async Task<IReadOnlyList<string>> CheckAdminAsync(EngineServer server, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(server);
         NpgsqlConnection connection;
@@ -58,7 +58,7 @@ public static class PostgresCatalog
     }
 
     /// <summary>Databases users may ask for: not templates, accepting connections, the admin may connect, not <c>postgres</c>.</summary>
-    public static async Task<IReadOnlyList<string>> ListDatabasesAsync(PostgresServer server, CancellationToken ct)
+    public static async Task<IReadOnlyList<string>> ListDatabasesAsync(EngineServer server, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(server);
         await using var connection = await OpenAsync(server, MaintenanceDatabase, ct);
@@ -84,7 +84,7 @@ public static class PostgresCatalog
     /// materialized views) of <paramref name="database"/> outside the system schemas, with their
     /// columns in order. Partitions are left out: reading goes through their parent.
     /// </summary>
-    public static async Task<IReadOnlyList<CatalogTable>> ReadTablesAsync(PostgresServer server, string database, CancellationToken ct)
+    public static async Task<IReadOnlyList<CatalogTable>> ReadTablesAsync(EngineServer server, string database, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentException.ThrowIfNullOrEmpty(database);
@@ -132,7 +132,7 @@ public static class PostgresCatalog
         and n.nspname not like 'pg\_toast%' and n.nspname not like 'pg\_temp\_%'
         """;
 
-    private static async Task<NpgsqlConnection> OpenAsync(PostgresServer server, string database, CancellationToken ct)
+    private static async Task<NpgsqlConnection> OpenAsync(EngineServer server, string database, CancellationToken ct)
     {
         try
         {
@@ -140,7 +140,7 @@ public static class PostgresCatalog
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
         {
-            throw new PostgresEngineException(
+            throw new EngineException(
                 $"Cannot connect to {server.Host}:{server.Port} database '{database}' as '{server.AdminUsername}': {ex.Message}", ex);
         }
     }

@@ -13,7 +13,7 @@ internal static class PostgresConnections
     private static readonly Dictionary<RoleKey, (string Password, NpgsqlDataSource Source)> RolePools = [];
 
     /// <summary>Opens a connection as the instance admin to <paramref name="database"/>.</summary>
-    public static async Task<NpgsqlConnection> OpenAdminAsync(PostgresServer server, string database, CancellationToken ct)
+    public static async Task<NpgsqlConnection> OpenAdminAsync(EngineServer server, string database, CancellationToken ct)
     {
         var builder = Builder(server, database, server.AdminUsername, server.AdminPassword);
         builder.ApplicationName = "JitGate admin";
@@ -35,7 +35,7 @@ internal static class PostgresConnections
     /// Opens an admin connection from a pool of its own, for holding role locks: a caller waiting for a
     /// lock must never take the connection that the lock's holder needs to finish its work.
     /// </summary>
-    public static async Task<NpgsqlConnection> OpenLockAsync(PostgresServer server, string database, CancellationToken ct)
+    public static async Task<NpgsqlConnection> OpenLockAsync(EngineServer server, string database, CancellationToken ct)
     {
         var builder = Builder(server, database, server.AdminUsername, server.AdminPassword);
         builder.ApplicationName = "JitGate locks";
@@ -54,7 +54,7 @@ internal static class PostgresConnections
     }
 
     /// <summary>The pool of connections that log in as <paramref name="roleName"/>; replaced when the password changes.</summary>
-    public static NpgsqlDataSource RoleSource(PostgresServer server, string database, string roleName, string password)
+    public static NpgsqlDataSource RoleSource(EngineServer server, string database, string roleName, string password)
     {
         var key = new RoleKey(server.Host, server.Port, database, roleName);
         NpgsqlDataSource? stale = null;
@@ -80,7 +80,7 @@ internal static class PostgresConnections
     }
 
     /// <summary>Closes the idle connections of a role's pool and forgets it; connections in use close when returned.</summary>
-    public static void ClearRolePool(PostgresServer server, string database, string roleName)
+    public static void ClearRolePool(EngineServer server, string database, string roleName)
     {
         NpgsqlDataSource? source = null;
         lock (Gate)
@@ -94,7 +94,7 @@ internal static class PostgresConnections
         source?.Dispose();
     }
 
-    private static NpgsqlConnectionStringBuilder Builder(PostgresServer server, string database, string username, string password) =>
+    private static NpgsqlConnectionStringBuilder Builder(EngineServer server, string database, string username, string password) =>
         new()
         {
             Host = server.Host,

@@ -51,8 +51,8 @@ public static class PostgresExposure
         """;
 
     /// <summary>Lists what PUBLIC may read or execute in <paramref name="database"/>, as the instance admin sees it.</summary>
-    /// <exception cref="PostgresEngineException">The database cannot be reached or read.</exception>
-    public static async Task<IReadOnlyList<ExposureFinding>> ReadAsync(PostgresServer server, string database, CancellationToken ct)
+    /// <exception cref="EngineException">The database cannot be reached or read.</exception>
+    public static async Task<IReadOnlyList<ExposureFinding>> ReadAsync(EngineServer server, string database, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(server);
         try
@@ -82,7 +82,7 @@ public static class PostgresExposure
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
         {
-            throw new PostgresEngineException($"Cannot read what PUBLIC may reach in '{database}' on {server.Host}:{server.Port}: {ex.Message}", ex);
+            throw new EngineException($"Cannot read what PUBLIC may reach in '{database}' on {server.Host}:{server.Port}: {ex.Message}", ex);
         }
     }
 
@@ -106,10 +106,3 @@ public static class PostgresExposure
                 $"REVOKE SELECT ({PostgresSql.Ident(column)}) ON TABLE {table} FROM PUBLIC;");
     }
 }
-
-/// <summary>Something every login can reach regardless of JitGate's grants, and the SQL that closes it.</summary>
-/// <param name="Kind"><see cref="PostgresExposure.PublicRead"/> or <see cref="PostgresExposure.PublicDefinerFunction"/>.</param>
-/// <param name="Target">schema.table, schema.table.column, or the function's signature.</param>
-/// <param name="Detail">What is exposed and why, for people.</param>
-/// <param name="Fix">The statement a DBA runs to close it.</param>
-public sealed record ExposureFinding(string Kind, string Target, string Detail, string Fix);

@@ -67,7 +67,7 @@ internal static partial class PostgresPrivileges
         {
             if (LeftOver.Count > 0)
             {
-                throw new PostgresEngineException(
+                throw new EngineException(
                     $"Role {roleName} holds privileges that JitGate's admin cannot revoke: "
                     + string.Join("; ", LeftOver.Select(h => $"{h.Describe()}{(h.Grantable ? " with grant option" : "")} granted by {h.Grantor}"))
                     + $". A superuser or the object's owner must revoke them (REVOKE ... FROM {PostgresSql.Ident(roleName)}); until then the role cannot log in.");
@@ -75,7 +75,7 @@ internal static partial class PostgresPrivileges
 
             if (StillMissing.Count > 0)
             {
-                throw new PostgresEngineException(
+                throw new EngineException(
                     $"GRANT did nothing for role {roleName}: " + string.Join("; ", StillMissing)
                     + ". JitGate's admin needs each of these WITH GRANT OPTION (see the PostgreSQL README).");
             }
@@ -125,7 +125,7 @@ internal static partial class PostgresPrivileges
             var privilege = reader.GetString(4);
             if (!PrivilegeKeyword().IsMatch(privilege))
             {
-                throw new PostgresEngineException($"Unexpected privilege '{privilege}' in the catalog.");
+                throw new EngineException($"Unexpected privilege '{privilege}' in the catalog.");
             }
 
             held.Add((reader.GetString(7), new Held(
@@ -253,7 +253,7 @@ internal static partial class PostgresPrivileges
     public static readonly TimeSpan SessionExitTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Ends every session of the role and waits until they are gone; returns how many were ended.</summary>
-    /// <exception cref="PostgresEngineException">A session was still open <see cref="SessionExitTimeout"/> after being signalled.</exception>
+    /// <exception cref="EngineException">A session was still open <see cref="SessionExitTimeout"/> after being signalled.</exception>
     public static async Task<int> TerminateSessionsAsync(NpgsqlConnection connection, string roleName, CancellationToken ct) =>
         (await TerminateSessionsAsync(connection, [roleName], ct)).Values.Sum();
 
@@ -267,7 +267,7 @@ internal static partial class PostgresPrivileges
     /// Signalling all of them and then polling pg_stat_activity costs one round trip per few milliseconds
     /// whatever the number of sessions.
     /// </remarks>
-    /// <exception cref="PostgresEngineException">A session was still open <see cref="SessionExitTimeout"/> after being signalled.</exception>
+    /// <exception cref="EngineException">A session was still open <see cref="SessionExitTimeout"/> after being signalled.</exception>
     public static async Task<Dictionary<string, int>> TerminateSessionsAsync(
         NpgsqlConnection connection, IReadOnlyCollection<string> roleNames, CancellationToken ct)
     {
@@ -320,7 +320,7 @@ internal static partial class PostgresPrivileges
 
             if (started.Elapsed > SessionExitTimeout)
             {
-                throw new PostgresEngineException(
+                throw new EngineException(
                     $"{left.Length} session(s) (pid {string.Join(", ", left.Take(20))}{(left.Length > 20 ? ", ..." : "")}) were told to end "
                     + $"{SessionExitTimeout.TotalSeconds:0} s ago and are still open. The roles can no longer read anything; "
                     + "a DBA can end them with pg_terminate_backend.");

@@ -30,10 +30,10 @@ public static class PostgresQueryRunner
     /// first, so one is named), or with no tables when the role cannot log in; ReadOnlyViolation;
     /// Invalid (including more than one statement); TimedOut.
     /// </returns>
-    /// <exception cref="PostgresEngineException">The server cannot be reached, the database does not exist, or the session was lost.</exception>
+    /// <exception cref="EngineException">The server cannot be reached, the database does not exist, or the session was lost.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled.</exception>
     public static async Task<QueryOutcome> RunAsync(
-        PostgresServer server, string database, string roleName, string password, string statement,
+        EngineServer server, string database, string roleName, string password, string statement,
         QueryLimits limits, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(server);
@@ -67,7 +67,7 @@ public static class PostgresQueryRunner
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
             {
-                throw new PostgresEngineException(
+                throw new EngineException(
                     $"Cannot connect to {server.Host}:{server.Port} database '{database}' as '{roleName}': {ex.Message}", ex);
             }
 
@@ -91,7 +91,7 @@ public static class PostgresQueryRunner
     }
 
     /// <summary>Closes the idle pooled connections of a role and forgets its pool (for example when its access ends).</summary>
-    public static void ClearPool(PostgresServer server, string database, string roleName)
+    public static void ClearPool(EngineServer server, string database, string roleName)
     {
         ArgumentNullException.ThrowIfNull(server);
         PostgresConnections.ClearRolePool(server, database, roleName);
@@ -138,7 +138,7 @@ public static class PostgresQueryRunner
     }
 
     private static async Task<QueryOutcome> ExecuteAsync(
-        NpgsqlConnection connection, PostgresServer server, string statement, QueryLimits limits, CancellationToken ct)
+        NpgsqlConnection connection, EngineServer server, string statement, QueryLimits limits, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(statement, connection)
         {
@@ -246,7 +246,7 @@ public static class PostgresQueryRunner
         }
         catch (Exception ex) when (PostgresErrors.IsSessionLost(ex) && !ct.IsCancellationRequested)
         {
-            throw new PostgresEngineException($"The session on {server.Host}:{server.Port} ended while the statement ran: {ex.Message}", ex);
+            throw new EngineException($"The session on {server.Host}:{server.Port} ended while the statement ran: {ex.Message}", ex);
         }
     }
 

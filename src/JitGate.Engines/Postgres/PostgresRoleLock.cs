@@ -37,8 +37,8 @@ public sealed class PostgresRoleLock : IAsyncDisposable
     }
 
     /// <summary>Waits until no other caller works on any of <paramref name="roleNames"/>, then holds them.</summary>
-    /// <exception cref="PostgresEngineException">The database cannot be reached, or another caller held a role for longer than <see cref="WaitLimit"/>.</exception>
-    public static async Task<PostgresRoleLock> AcquireAsync(PostgresServer server, string database, IReadOnlyCollection<string> roleNames, CancellationToken ct)
+    /// <exception cref="EngineException">The database cannot be reached, or another caller held a role for longer than <see cref="WaitLimit"/>.</exception>
+    public static async Task<PostgresRoleLock> AcquireAsync(EngineServer server, string database, IReadOnlyCollection<string> roleNames, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(roleNames);
@@ -50,7 +50,7 @@ public sealed class PostgresRoleLock : IAsyncDisposable
             {
                 if (!await Stripes[stripes[taken]].WaitAsync(WaitLimit, ct))
                 {
-                    throw new PostgresEngineException(
+                    throw new EngineException(
                         $"Another change to the same database role was still running after {WaitLimit.TotalSeconds:0} s; try again shortly.");
                 }
             }
@@ -69,7 +69,7 @@ public sealed class PostgresRoleLock : IAsyncDisposable
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
         {
             Release(stripes, stripes.Length);
-            throw new PostgresEngineException($"Cannot connect to {server.Host}:{server.Port} database '{database}' as '{server.AdminUsername}': {ex.Message}", ex);
+            throw new EngineException($"Cannot connect to {server.Host}:{server.Port} database '{database}' as '{server.AdminUsername}': {ex.Message}", ex);
         }
         catch
         {
@@ -94,7 +94,7 @@ public sealed class PostgresRoleLock : IAsyncDisposable
         {
             await connection.DisposeAsync();
             Release(stripes, stripes.Length);
-            throw new PostgresEngineException(
+            throw new EngineException(
                 $"Another change to the same database role was still running after {WaitLimit.TotalSeconds:0} s; try again shortly.", ex);
         }
         catch

@@ -30,7 +30,7 @@ public static class PostgresSampleGenerator
     /// <param name="employees">Number of employees (0 or more); about 9 salary rows each.</param>
     /// <param name="seed">Seed of the pseudo-random generator.</param>
     /// <param name="ct">Cancels the work; the transaction then rolls back.</param>
-    /// <exception cref="PostgresEngineException">
+    /// <exception cref="EngineException">
     /// The login may not create the database, or the database has only some of the sample's tables.
     /// </exception>
     public static async Task CreateAsync(string connectionString, string database, int employees, int seed = 42, CancellationToken ct = default)
@@ -98,7 +98,7 @@ public static class PostgresSampleGenerator
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
         {
-            throw new PostgresEngineException(
+            throw new EngineException(
                 $"Login '{connection.UserName}' may not create database '{database}' ({ex.MessageText}); it needs CREATEDB.", ex);
         }
     }
@@ -123,7 +123,7 @@ public static class PostgresSampleGenerator
             return true;
         }
 
-        throw new PostgresEngineException(
+        throw new EngineException(
             $"Database '{database}' already has {string.Join(", ", present)} in schema public but not "
             + $"{string.Join(", ", TableNames.Except(present, StringComparer.Ordinal))}; it is not a generated sample, so it was left unchanged.");
     }

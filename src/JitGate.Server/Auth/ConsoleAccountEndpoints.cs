@@ -71,8 +71,11 @@ internal static class ConsoleAccountEndpoints
             }
         }).RequireRateLimiting(IdentityEndpoints.LoginRateLimit);
 
-        account.MapPost("/logout", async (Logout logout, HttpContext ctx, CancellationToken ct) =>
+        account.MapPost("/logout", async (Logout logout, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery, HttpContext ctx, CancellationToken ct) =>
         {
+            // The form carries no field, so no form binding checks the antiforgery token: check it here, or
+            // another site could sign people out.
+            if (!await antiforgery.IsRequestValidAsync(ctx)) return Results.BadRequest();
             var token = ctx.User.FindFirst(SessionCookie.TokenClaim)?.Value;
             if (ctx.User.Identity?.IsAuthenticated == true && token is not null)
             {

@@ -5,7 +5,7 @@ using MudBlazor;
 namespace JitGate.Server.Components;
 
 /// <summary>How the console words and colours things, in one place.</summary>
-public static class Ui
+public static partial class Ui
 {
     public static string RoleTitle(string role) => role switch
     {
@@ -69,14 +69,40 @@ public static class Ui
         return future ? "in " + text : text + " ago";
     }
 
-    /// <summary>An ISO 8601 duration as people say it: "4 h", "1 d", "30 min".</summary>
-    public static string Duration(string iso)
+    /// <summary>An ISO 8601 duration as people say it: "4 hours", "1 day", "30 days", "1 day 12 hours".</summary>
+    public static string Duration(string iso) =>
+        JitGate.Core.Common.Durations.TryParse(iso, out var span) ? Words(span) : iso;
+
+    /// <summary>A length of time in words, its two largest units: "30 days", "2 hours 30 minutes", "45 seconds".</summary>
+    public static string Words(TimeSpan span)
     {
-        if (!JitGate.Core.Common.Durations.TryParse(iso, out var span)) return iso;
-        return span.TotalDays >= 1 && span.TotalDays == Math.Floor(span.TotalDays) ? $"{span.TotalDays:0} d"
-            : span.TotalHours >= 1 && span.TotalHours == Math.Floor(span.TotalHours) ? $"{span.TotalHours:0} h"
-            : $"{span.TotalMinutes:0} min";
+        var parts = new List<string>();
+        void Add(long n, string unit)
+        {
+            if (n > 0 && parts.Count < 2) parts.Add(n == 1 ? $"1 {unit}" : $"{n} {unit}s");
+        }
+        Add((long)span.TotalDays, "day");
+        Add(span.Hours, "hour");
+        Add(span.Minutes, "minute");
+        if (parts.Count == 0 || (span.TotalMinutes < 1)) Add(span.Seconds, "second");
+        return parts.Count == 0 ? "0 seconds" : string.Join(" ", parts);
     }
+
+    /// <summary>
+    /// A message from a use case as a person reads it in the console: ISO 8601 durations in words
+    /// ("P30D" → "30 days") and API field names as what they stand for ("expiresAt" → "the expiry time").
+    /// </summary>
+    public static string Readable(string message)
+    {
+        if (string.IsNullOrEmpty(message)) return message;
+        var text = IsoDuration().Replace(message, m => JitGate.Core.Common.Durations.TryParse(m.Value, out var span) ? Words(span) : m.Value);
+        text = text.Replace("expiresAt", "the expiry time", StringComparison.Ordinal)
+            .Replace("startsAt", "the start time", StringComparison.Ordinal);
+        return char.ToUpperInvariant(text[0]) + text[1..];
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\bP(?=[0-9T])(?:[0-9.]+[YMWD])*(?:T(?:[0-9.]+[HMS])+)?\b")]
+    private static partial System.Text.RegularExpressions.Regex IsoDuration();
 
     public static string Expiry(DateTimeOffset? at, DateTimeOffset now) =>
         at is { } e ? $"{Date(e)} ({Relative(e, now)})" : "Never";

@@ -16,5 +16,8 @@ internal sealed class ExpiryJob(IServiceScopeFactory scopes, JobLeadership leade
         await using var scope = scopes.CreateAsyncScope();
         var record = scope.ServiceProvider.GetRequiredService<RecordExpiries>();
         while (await record.HandleAsync(ct) > 0) { }
+        // Windows that start, requests nobody decided, reviews that are due: on the same second's tick.
+        var ticks = scope.ServiceProvider.GetRequiredService<JitGate.Core.Features.Lifecycle.LifecycleTicks>();
+        while (await ticks.HandleAsync(ct) > 0) { }
     }
 }

@@ -22,7 +22,7 @@ internal abstract class LeaderJob(JobLeadership leadership, TimeProvider clock, 
             {
                 if (await leadership.IsLeaderAsync(stoppingToken)) await RunOnceAsync(stoppingToken);
             }
-            catch (JitGate.Engines.Postgres.PostgresEngineException e)
+            catch (JitGate.Core.Engines.EngineException e)
             {
                 // A target that refuses (unreachable, a privilege the admin cannot revoke) is an operating
                 // condition, already in the audit with what to do; the job goes on with the next pass.

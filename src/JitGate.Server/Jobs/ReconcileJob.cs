@@ -26,7 +26,7 @@ internal sealed class ReconcileJob(
         var every = options.Value.DriftCheckInterval is { } set && set > TimeSpan.Zero && set < LongestDriftInterval ? set : LongestDriftInterval;
         var full = _lastFullPass is not { } last || now - last >= every || now < last;
         await using var scope = scopes.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<ReconcilePostgresAccess>().HandleAsync(null, full, ct);
+        await scope.ServiceProvider.GetRequiredService<ReconcileEngineAccess>().HandleAsync(null, full, ct);
         if (full) _lastFullPass = now;
         metrics.ReconcilePassed(Clock.GetUtcNow());
     }

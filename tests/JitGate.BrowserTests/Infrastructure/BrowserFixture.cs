@@ -30,13 +30,14 @@ public sealed class BrowserFixture : IAsyncLifetime
         _playwright?.Dispose();
     }
 
-    /// <summary>A page in a new context, 1280x800 unless another window size is given.</summary>
-    public async Task<IPage> NewPageAsync(Uri baseAddress, int width = 1280, int height = 800)
+    /// <summary>A page in a new context, 1280x800 in UTC unless another window size or time zone is given.</summary>
+    public async Task<IPage> NewPageAsync(Uri baseAddress, int width = 1280, int height = 800, string timeZone = "UTC")
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
+            TimezoneId = timeZone,
         });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace JitGate.BrowserTests.Infrastructure;
@@ -27,6 +28,9 @@ public sealed class ConsoleApp : WebApplicationFactory<Program>
     }
 
     public string DataDir { get; }
+
+    /// <summary>Errors the server logged; any one fails the test when the app is disposed.</summary>
+    public ServerErrorLog ServerErrors { get; } = new();
     public FakeTimeProvider Clock { get; } = new(StartTime);
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -44,6 +48,7 @@ public sealed class ConsoleApp : WebApplicationFactory<Program>
         builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseEnvironment("Testing");
         builder.UseStaticWebAssets();
+        builder.ConfigureLogging(logging => logging.AddProvider(ServerErrors));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
@@ -61,6 +66,7 @@ public sealed class ConsoleApp : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        var errors = ServerErrors.Errors.ToList();
         try
         {
             Directory.Delete(DataDir, recursive: true);
@@ -70,5 +76,6 @@ public sealed class ConsoleApp : WebApplicationFactory<Program>
             // A file still held open is left for the OS to clean up with the temp folder.
         }
         GC.SuppressFinalize(this);
+        if (errors.Count > 0) throw new InvalidOperationException("The server logged errors:\n" + string.Join("\n", errors));
     }
 }

@@ -11,7 +11,7 @@ public sealed class PostgresEndAccessManyTests(PostgresFixture pg)
     private static readonly TableRef Salary = new("public", "salary");
     private static readonly TableRef Title = new("public", "title");
 
-    private Task<PostgresEndAccessReport> EndMany(IReadOnlyCollection<string> roles) =>
+    private Task<EndRolesReport> EndMany(IReadOnlyCollection<string> roles) =>
         PostgresAccess.EndAccessManyAsync(pg.Server, PostgresFixture.Database, roles, CancellationToken.None);
 
     private async Task<List<string>> CreateRolesAsync(int count)
@@ -137,7 +137,7 @@ public sealed class PostgresEndAccessManyTests(PostgresFixture pg)
         await using var session = await OpenSessionAsync(roles[1], "payroll.bonus");
         try
         {
-            var ex = await Assert.ThrowsAsync<PostgresEngineException>(() => EndMany(roles));
+            var ex = await Assert.ThrowsAsync<EngineException>(() => EndMany(roles));
             Assert.Contains(roles[1], ex.Message, StringComparison.Ordinal);
             Assert.Contains("payroll.bonus", ex.Message, StringComparison.Ordinal);
             Assert.Contains("granted by postgres", ex.Message, StringComparison.Ordinal);

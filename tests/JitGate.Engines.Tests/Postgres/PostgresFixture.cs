@@ -30,7 +30,7 @@ public sealed class PostgresFixture : IAsyncLifetime
 
     public int Port { get; private set; }
 
-    public PostgresServer Server => new("127.0.0.1", Port, AdminName, AdminPassword);
+    public EngineServer Server => new("127.0.0.1", Port, AdminName, AdminPassword);
 
     private string DataDirectory => Path.Combine(_folder, "data");
 

@@ -73,18 +73,18 @@ public sealed class SqliteFileGuardTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("/dev/zero")]
-    [InlineData("/dev/null")]
-    [InlineData("/proc/self/environ")]
-    [InlineData("/sys/kernel/mm/transparent_hugepage/enabled")]
-    [InlineData("/etc")]
-    [InlineData("/no/such/file.db")]
-    [InlineData("relative/nowhere.db")]
-    [InlineData("/tmp/\u0000.db")]
-    [InlineData("")]
-    public async Task Devices_kernel_files_folders_and_missing_files_are_refused(string path)
+    [InlineData("/dev/zero", "validation")]
+    [InlineData("/dev/null", "validation")]
+    [InlineData("/proc/self/environ", "validation")]
+    [InlineData("/sys/kernel/mm/transparent_hugepage/enabled", "validation")]
+    [InlineData("/etc", "validation")]
+    [InlineData("/no/such/file.db", "validation")]
+    [InlineData("relative/nowhere.db", "validation")]
+    [InlineData("/tmp/\u0000.db", "invalid-text")]
+    [InlineData("", "validation")]
+    public async Task Devices_kernel_files_folders_and_missing_files_are_refused(string path, string type)
     {
-        var problem = await Api.ProblemAsync(await RegisterAsync(_admin, path), HttpStatusCode.BadRequest, "validation");
+        var problem = await Api.ProblemAsync(await RegisterAsync(_admin, path), HttpStatusCode.BadRequest, type);
         Assert.Equal("path", problem["field"]!.GetValue<string>());
     }
 

@@ -57,6 +57,8 @@ public sealed class JitGateApp : WebApplicationFactory<Program>
         builder.UseSetting("JitGate:WebhooksToPrivateNetworks", "true");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.UseEnvironment("Testing");
+        // The console's files come from the NuGet cache, as in Development; without them the server refuses to start.
+        builder.UseStaticWebAssets();
         builder.ConfigureLogging(logging => logging.AddProvider(ServerErrors));
         builder.ConfigureTestServices(services =>
         {

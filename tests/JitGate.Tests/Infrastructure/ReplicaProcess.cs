@@ -40,6 +40,8 @@ public sealed class ReplicaProcess : IAsyncDisposable
         info.Environment["JitGate__WebhooksToPrivateNetworks"] = "true";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // Build output has no console files outside Development (only published output does): serve the API alone.
+        info.Environment["JitGate__Console"] = "false";
         // The test's own settings win over the defaults above.
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var replica = new ReplicaProcess(name, Process.Start(info)!, new Uri($"http://127.0.0.1:{port}"));

@@ -157,4 +157,19 @@ public sealed class SlackTests : IAsyncLifetime
         await Api.ProblemAsync(await _dev.PostAsync("/api/v1/integrations/slack/link", new { code }), HttpStatusCode.BadRequest, "validation");
         Assert.Contains("not linked", JsonNode.Parse(await (await CommandAsync("UNOBODY", "status")).Content.ReadAsStringAsync())!["text"]!.GetValue<string>(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_request_for_another_projects_database_does_not_tell_that_it_exists()
+    {
+        var outsider = await _admin.CreateUserAsync(_app, "outsider@example.com");
+        var id = (await outsider.GetOkAsync("/api/v1/me"))["id"]!.GetValue<long>();
+        Assert.Equal(HttpStatusCode.OK, (await _admin.Http.PutAsJsonAsync($"/api/v1/users/{id}/slack", new { slackUserId = "UOUT" })).StatusCode);
+
+        var reply = JsonNode.Parse(await (await CommandAsync("UOUT", "request hr_prod * 4h curious")).Content.ReadAsStringAsync())!["text"]!.GetValue<string>();
+
+        Assert.Equal(JsonNode.Parse(await (await CommandAsync("UOUT", "request no_such_db * 4h curious")).Content.ReadAsStringAsync())!["text"]!.GetValue<string>()
+            .Replace("no_such_db", "hr_prod", StringComparison.Ordinal), reply);
+        Assert.DoesNotContain("sample", reply, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty((await outsider.GetOkAsync("/api/v1/access-requests?filter=mine")).AsArray());
+    }
 }

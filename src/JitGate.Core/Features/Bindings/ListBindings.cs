@@ -10,8 +10,7 @@ public sealed class ListBindings(JitGateDb db, Permissions permissions, TimeProv
 {
     public async Task<List<BindingDto>> HandleAsync(Actor actor, string? projectId, string? status, CancellationToken ct)
     {
-        if (projectId is null) Permissions.RequireAdmin(actor);
-        else await permissions.LoadProjectForMemberAsync(actor, projectId, ct);
+        await permissions.RequireBindingViewerAsync(actor, projectId, ct);
         if (status is not null and not ("active" or "expired" or "revoked"))
         {
             throw ApiProblem.Validation("status must be active, expired or revoked.");
@@ -27,10 +26,12 @@ public sealed class ListBindings(JitGateDb db, Permissions permissions, TimeProv
         };
         var bindings = await query.OrderBy(b => b.Id).ToListAsync(ct);
         var namer = await Principals.NamerAsync(db, bindings, ct);
+        var revokerIds = bindings.Where(b => b.RevokedBy != null).Select(b => b.RevokedBy!.Value).Distinct().ToList();
+        var revokers = await db.Users.AsNoTracking().Where(u => revokerIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Email, ct);
         return bindings.Select(b =>
         {
             var (principal, createdBy) = namer(b);
-            return BindingDto.From(b, principal, createdBy, now);
+            return BindingDto.From(b, principal, createdBy, now, b.RevokedBy is { } by ? revokers.GetValueOrDefault(by, "?") : null);
         }).ToList();
     }
 }

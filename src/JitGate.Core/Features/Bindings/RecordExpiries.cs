@@ -2,6 +2,7 @@ using JitGate.Core.Features.Audit;
 using JitGate.Core.Features.Events;
 using JitGate.Core.Features.Query;
 using JitGate.Core.Persistence;
+using JitGate.Core.Policy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,7 @@ namespace JitGate.Core.Features.Bindings;
 /// still have running is stopped. Access itself already ended at the instant of expiry, because the
 /// query path compares expiresAt with now on every call.
 /// </summary>
-public sealed class RecordExpiries(JitGateDb db, AuditLog audit, EventOutbox outbox, RunningQueries running, TimeProvider clock, IOptions<JitGateOptions> options)
+public sealed class RecordExpiries(JitGateDb db, AuditLog audit, EventOutbox outbox, Engines.AccessChanged accessChanged, TimeProvider clock, IOptions<JitGateOptions> options)
 {
     public async Task<int> HandleAsync(CancellationToken ct)
     {
@@ -33,7 +34,12 @@ public sealed class RecordExpiries(JitGateDb db, AuditLog audit, EventOutbox out
                 binding: new { id = b.Id, principal, role = b.Role, b.ExpiresAt });
         }
         await db.SaveChangesAsync(ct);
-        foreach (var b in due) await running.EndForAsync(db, b.PrincipalType, b.PrincipalId, ct);
+        // One step for the whole batch, so ending many logins at once stays one engine round per database.
+        var groups = due.Where(b => b.PrincipalType == "group").Select(b => b.PrincipalId).Distinct().ToList();
+        var users = due.Where(b => b.PrincipalType == "user").Select(b => b.PrincipalId)
+            .Concat(groups.Count == 0 ? [] : await db.GroupMembers.AsNoTracking().Where(m => groups.Contains(m.GroupId)).Select(m => m.UserId).ToListAsync(ct))
+            .Distinct().ToList();
+        await accessChanged.AfterCommitAsync(users, narrowed: true, ct);
         return due.Count;
     }
 

@@ -15,16 +15,12 @@ namespace JitGate.Core.Features.Bindings;
 /// bindings; the user a project binding names may give it back themselves (API.md, "Lifecycle"), and it
 /// ends exactly as an admin's revoke does.
 /// </summary>
-public sealed class RevokeBinding(JitGateDb db, Permissions permissions, AuditLog audit, EventOutbox outbox, PolicyCache policy, RunningQueries running, EnforceAccessChange enforce, TimeProvider clock)
+public sealed class RevokeBinding(JitGateDb db, Permissions permissions, AuditLog audit, EventOutbox outbox, AccessChanged accessChanged, TimeProvider clock)
 {
     public async Task HandleAsync(Actor actor, string? projectId, long bindingId, CancellationToken ct)
     {
-        if (projectId is null) Permissions.RequireAdmin(actor);
-        else await permissions.LoadProjectForMemberAsync(actor, projectId, ct);
-        var binding = await db.Bindings.FirstOrDefaultAsync(b => b.Id == bindingId && b.ProjectId == projectId, ct)
-            ?? throw ApiProblem.NotFound($"Binding {bindingId}");
-        var byHolder = projectId is not null && binding.PrincipalType == "user" && binding.PrincipalId == actor.UserId;
-        if (projectId is not null && !byHolder) await permissions.LoadProjectForBindingManagerAsync(actor, projectId, ct);
+        var binding = await permissions.LoadBindingForRevokeAsync(actor, projectId, bindingId, ct);
+        var byHolder = Permissions.IsHolder(actor, binding);
         if (binding.RevokedAt is not null) return;
 
         binding.RevokedAt = clock.GetUtcNow();
@@ -36,8 +32,6 @@ public sealed class RevokeBinding(JitGateDb db, Permissions permissions, AuditLo
         outbox.Add(db, EventNames.AccessRevoked, binding.ProjectId, requestId: binding.RequestId, bindingId: binding.Id,
             binding: new { id = binding.Id, principal, role = binding.Role, binding.ExpiresAt, revokedBy = actor.Email, by = actor.Email });
         await db.SaveChangesAsync(ct);
-        policy.Invalidate();
-        await running.EndForAsync(db, binding.PrincipalType, binding.PrincipalId, ct);
-        await enforce.ForPrincipalAsync(binding.PrincipalType, binding.PrincipalId, ct);
+        await accessChanged.AfterCommitAsync(binding.PrincipalType, binding.PrincipalId, narrowed: true, ct);
     }
 }

@@ -17,15 +17,11 @@ public sealed record UpdateBindingRequest(DateTimeOffset? ExpiresAt, string? Dur
 /// Changes when an active binding ends, and why it exists. Who may do it and how long access may last
 /// are the same as for granting it.
 /// </summary>
-public sealed class UpdateBinding(JitGateDb db, Permissions permissions, AuditLog audit, PolicyCache policy, EnforceAccessChange enforce, TimeProvider clock)
+public sealed class UpdateBinding(JitGateDb db, Permissions permissions, AuditLog audit, AccessChanged accessChanged, TimeProvider clock)
 {
     public async Task<BindingDto> HandleAsync(Actor actor, string? projectId, long bindingId, UpdateBindingRequest request, CancellationToken ct)
     {
-        if (projectId is null) Permissions.RequireAdmin(actor);
-        else await permissions.LoadProjectForMemberAsync(actor, projectId, ct);
-        var binding = await db.Bindings.FirstOrDefaultAsync(b => b.Id == bindingId && b.ProjectId == projectId, ct)
-            ?? throw ApiProblem.NotFound($"Binding {bindingId}");
-        if (projectId is not null) await permissions.LoadProjectForBindingManagerAsync(actor, projectId, ct);
+        var binding = await permissions.LoadBindingForManagerAsync(actor, projectId, bindingId, ct);
 
         var changesExpiry = request.ExpiresAt is not null || request.Duration is not null || request.NeverExpires is not null;
         if (!changesExpiry && request.Reason is null) throw ApiProblem.Validation("Give expiresAt, duration, neverExpires or reason.");
@@ -43,13 +39,17 @@ public sealed class UpdateBinding(JitGateDb db, Permissions permissions, AuditLo
         var now = clock.GetUtcNow();
         // Reviving ended access would bypass the request and grant trail; a new grant says what happened.
         var status = BindingDto.StatusOf(binding, now);
-        if (status != "active") throw ApiProblem.Conflict($"Binding {bindingId} is {status}; grant access anew instead.");
+        if (status is not ("active" or "scheduled")) throw ApiProblem.Conflict($"Binding {bindingId} is {status}; grant access anew instead.");
 
         var before = new { binding.ExpiresAt, binding.Reason };
         if (changesExpiry)
         {
             // neverExpires asks for no end, which only membership roles may have.
-            var expiresAt = await ExpiryRules.ResolveAsync(db, binding.Role, request.ExpiresAt, request.Duration, now, ct);
+            var scope = binding.ScopeJson is null ? null : Json.Deserialize<BindingScope>(binding.ScopeJson);
+            // A scheduled window keeps its start; the new duration counts from it.
+            var window = ExpiryRules.Resolve(binding.Role, binding.StartsAt is { } start && start > now ? start : null, request.ExpiresAt, request.Duration, now,
+                await ExpiryRules.MaximumForAsync(db, binding.ProjectId, scope, ct));
+            var expiresAt = window.ExpiresAt;
             if (expiresAt != binding.ExpiresAt)
             {
                 binding.ExpiresAt = expiresAt;
@@ -72,8 +72,9 @@ public sealed class UpdateBinding(JitGateDb db, Permissions permissions, AuditLo
             reason = binding.Reason,
         });
         await db.SaveChangesAsync(ct);
-        policy.Invalidate();
-        await enforce.ForPrincipalAsync(binding.PrincipalType, binding.PrincipalId, ct);
+        // An earlier end narrows access; a later one does not.
+        var narrowed = binding.ExpiresAt is { } end && (before.ExpiresAt is not { } was || end < was);
+        await accessChanged.AfterCommitAsync(binding.PrincipalType, binding.PrincipalId, narrowed, ct);
         return BindingDto.From(binding, principal, createdBy, now);
     }
 }

@@ -2,7 +2,11 @@ using JitGate.Core.Domain;
 
 namespace JitGate.Core.Features.Catalog;
 
-public sealed record EnvironmentDto(string Id, string Name, bool Protected);
+/// <summary>An environment; <see cref="MaxAccessDuration"/> is its own maximum access duration, when it has one.</summary>
+public sealed record EnvironmentDto(string Id, string Name, bool Protected)
+{
+    public string? MaxAccessDuration { get; init; }
+}
 
 public sealed record ProjectDto(string Id, string Title, bool AllowSelfApproval)
 {

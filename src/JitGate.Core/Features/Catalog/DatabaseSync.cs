@@ -1,7 +1,7 @@
 using JitGate.Core.Common;
 using JitGate.Core.Domain;
 using JitGate.Core.Persistence;
-using JitGate.Engines;
+using JitGate.Core.Engines;
 using Microsoft.EntityFrameworkCore;
 
 namespace JitGate.Core.Features.Catalog;

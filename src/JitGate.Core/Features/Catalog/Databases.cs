@@ -1,6 +1,7 @@
 using JitGate.Core.Common;
 using JitGate.Core.Domain;
 using JitGate.Core.Features.Audit;
+using JitGate.Core.Features.Engines;
 using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,7 @@ public sealed record UpdateDatabaseRequest(string? Project, string? Environment)
 /// Databases and their tables. Listing is not access to data: any member of a project sees its
 /// databases and table names; reading rows needs a binding.
 /// </summary>
-public sealed class Databases(JitGateDb db, Permissions permissions, AuditLog audit, PolicyCache policy)
+public sealed class Databases(JitGateDb db, Permissions permissions, AuditLog audit, PolicyCache policy, DatabaseMove move, JitGate.Core.Features.Engines.AccessChanged accessChanged)
 {
     public async Task<List<DatabaseDto>> ListAsync(Actor actor, string? project, string? name, CancellationToken ct)
     {
@@ -24,19 +25,9 @@ public sealed class Databases(JitGateDb db, Permissions permissions, AuditLog au
         if (name is not null) query = query.Where(x => x.d.Name == name);
         var rows = await query.OrderBy(x => x.d.Name).ToListAsync(ct);
         var visible = new List<DatabaseDto>();
-        var membership = new Dictionary<string, bool>();
         foreach (var row in rows)
         {
-            if (!actor.IsAdminOrDba)
-            {
-                if (row.d.ProjectId is null) continue;
-                if (!membership.TryGetValue(row.d.ProjectId, out var member))
-                {
-                    member = membership[row.d.ProjectId] = await permissions.IsMemberAsync(actor, row.d.ProjectId, ct);
-                }
-                if (!member) continue;
-            }
-            visible.Add(ToDto(row.d, row.Engine));
+            if (await permissions.CanSeeDatabaseAsync(actor, row.d.ProjectId, ct)) visible.Add(ToDto(row.d, row.Engine));
         }
         return visible;
     }
@@ -55,6 +46,13 @@ public sealed class Databases(JitGateDb db, Permissions permissions, AuditLog au
         return tables.Select(t => new TableDto(t.Schema, t.Name, t.Kind, Json.Deserialize<List<ColumnDto>>(t.ColumnsJson) ?? [])).ToList();
     }
 
+    /// <summary>
+    /// Moves a database to another project (or to none, with an empty <c>project</c>) and/or another
+    /// environment. A move's consequences (<see cref="DatabaseMove"/>) commit with it, and its audit record
+    /// lists the old project's bindings that named the database and the requests canceled.
+    /// </summary>
+    /// <exception cref="ApiProblem">403 for anyone but an admin or DBA; 404 for an unknown database; 400 for an unknown
+    /// project or environment; 409 when a request the move cancels changed at the same moment.</exception>
     public async Task<DatabaseDto> UpdateAsync(Actor actor, string id, UpdateDatabaseRequest request, CancellationToken ct)
     {
         Permissions.RequireAdminOrDba(actor);
@@ -71,10 +69,25 @@ public sealed class Databases(JitGateDb db, Permissions permissions, AuditLog au
             if (!await db.Environments.AnyAsync(e => e.Id == request.Environment, ct)) throw ApiProblem.Validation($"No environment '{request.Environment}'.");
             database.EnvironmentId = request.Environment;
         }
+        var moved = await move.ApplyAsync(actor, database, before.project, database.ProjectId, ct);
         audit.Add(db, actor, "database.update", $"database:{id}", AuditLog.Success,
-            new { before, after = new { project = database.ProjectId, environment = database.EnvironmentId } }, databaseId: id);
-        await db.SaveChangesAsync(ct);
+            new
+            {
+                before,
+                after = new { project = database.ProjectId, environment = database.EnvironmentId },
+                affectedBindings = moved.Bindings,
+                canceledRequests = moved.CanceledRequests,
+            }, databaseId: id);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw ApiProblem.Conflict("An access request naming this database changed at the same moment; try the move again.");
+        }
         policy.Invalidate();
+        if (before.project != database.ProjectId) await accessChanged.AfterDatabaseMovedAsync(id, ct);
         return ToDto(database, await EngineOfAsync(database.InstanceId, ct));
     }
 

@@ -1,6 +1,6 @@
 using JitGate.Core.Common;
 using JitGate.Core.Domain;
-using JitGate.Engines.Postgres;
+using JitGate.Core.Engines;
 
 namespace JitGate.Core.Features.Catalog;
 

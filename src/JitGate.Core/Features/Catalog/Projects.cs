@@ -23,7 +23,14 @@ public sealed class Projects(JitGateDb db, Permissions permissions, AuditLog aud
         var project = new Project { Id = id, Title = title, AllowSelfApproval = request.AllowSelfApproval ?? false, CreatedAt = clock.GetUtcNow() };
         db.Projects.Add(project);
         audit.Add(db, actor, "project.create", $"project:{id}", AuditLog.Success, new { title });
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
+        // The creator owns the project, so the default approval step (one Project Owner) has an approver.
+        var owner = ProjectOwners.Add(db, id, actor.UserId, "Created the project.", project.CreatedAt);
+        await db.SaveChangesAsync(ct);
+        ProjectOwners.Audit(db, audit, owner, actor.Email);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         policy.Invalidate();
         return ProjectDto.From(project);
     }

@@ -3,9 +3,7 @@ using JitGate.Core.Domain;
 using JitGate.Core.Features.Audit;
 using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
-using JitGate.Engines;
-using JitGate.Engines.Sqlite;
-using JitGate.Engines.Postgres;
+using JitGate.Core.Engines;
 using Microsoft.EntityFrameworkCore;
 
 namespace JitGate.Core.Features.Catalog;
@@ -18,7 +16,7 @@ public sealed record RegisterInstanceRequest(
 /// Registers a database server (for SQLite: one database file), syncs the databases found and, when a
 /// project is given, assigns them to it.
 /// </summary>
-public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache policy, SecretBox secrets, SqliteFileGuard guard, TimeProvider clock)
+public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache policy, SecretBox secrets, SqliteFileGuard guard, EngineRegistry engines, TimeProvider clock)
 {
     public async Task<InstanceDto> HandleAsync(Actor actor, RegisterInstanceRequest request, CancellationToken ct)
     {
@@ -37,27 +35,25 @@ public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache p
         }
         if (await db.Instances.AnyAsync(i => i.Id == id, ct)) throw ApiProblem.Conflict($"An instance named '{id}' already exists.");
 
+        var engine = engines.Require(request.Engine);
         var now = clock.GetUtcNow();
         Instance instance;
-        List<(string Name, IReadOnlyList<CatalogTable> Tables, IReadOnlyList<ExposureFinding>? Warnings)> found;
-        switch (request.Engine)
+        IReadOnlyList<DiscoveredDatabase> found;
+        if (engine.IsServer)
         {
-            case "sqlite":
-                var path = guard.Check(request.Path);
-                instance = new Instance { Id = id, Name = name, Engine = "sqlite", EnvironmentId = request.Environment, Path = path, CreatedAt = now };
-                found = [(System.IO.Path.GetFileNameWithoutExtension(path), ReadSqlite(path), null)];
-                break;
-            case "postgres":
-                var server = RequirePostgres(request);
-                instance = new Instance
-                {
-                    Id = id, Name = name, Engine = "postgres", EnvironmentId = request.Environment, Host = server.Host, Port = server.Port,
-                    Username = server.AdminUsername, ProtectedPassword = secrets.Protect(server.AdminPassword), CreatedAt = now,
-                };
-                found = await ReadPostgresAsync(server, ct);
-                break;
-            default:
-                throw ApiProblem.Validation("engine must be \"sqlite\" or \"postgres\".");
+            var server = RequireServer(engine, request);
+            instance = new Instance
+            {
+                Id = id, Name = name, Engine = engine.Name, EnvironmentId = request.Environment, Host = server.Host, Port = server.Port,
+                Username = server.AdminUsername, ProtectedPassword = secrets.Protect(server.AdminPassword), CreatedAt = now,
+            };
+            found = await DiscoverServerAsync(engine, server, ct);
+        }
+        else
+        {
+            var path = guard.Check(request.Path);
+            instance = new Instance { Id = id, Name = name, Engine = engine.Name, EnvironmentId = request.Environment, Path = path, CreatedAt = now };
+            found = await DiscoverFileAsync(engine, path, ct);
         }
 
         db.Instances.Add(instance);
@@ -84,50 +80,51 @@ public sealed class RegisterInstance(JitGateDb db, AuditLog audit, PolicyCache p
         return InstanceWarnings.ToDto(instance, databases);
     }
 
-    private static PostgresServer RequirePostgres(RegisterInstanceRequest r)
+    private static EngineServer RequireServer(ITargetEngine engine, RegisterInstanceRequest r)
     {
-        if (string.IsNullOrWhiteSpace(r.Host) || r.Host.Length > 255) throw ApiProblem.Validation("host is required for a PostgreSQL instance.");
-        if (r.Port is < 1 or > 65535) throw ApiProblem.Validation("port must be between 1 and 65535.");
+        if (string.IsNullOrWhiteSpace(r.Host) || r.Host.Length > 255) throw ApiProblem.Validation($"host is required for a {engine.Title} instance.", Field("host"));
+        if (r.Port is < 1 or > 65535) throw ApiProblem.Validation("port must be between 1 and 65535.", Field("port"));
         if (string.IsNullOrWhiteSpace(r.Username) || string.IsNullOrEmpty(r.Password))
         {
-            throw ApiProblem.Validation("username and password of JitGate's admin login are required (see the PostgreSQL setup in the README).");
+            throw ApiProblem.Validation($"username and password of JitGate's admin login are required (see the {engine.Title} setup in the README).", Field("username"));
         }
-        return new PostgresServer(r.Host.Trim(), r.Port ?? 5432, r.Username.Trim(), r.Password);
+        return new EngineServer(TextRules.Check("host", r.Host)!.Trim(), r.Port ?? engine.DefaultPort, TextRules.Check("username", r.Username)!.Trim(), r.Password);
     }
 
-    internal static async Task<List<(string Name, IReadOnlyList<CatalogTable> Tables, IReadOnlyList<ExposureFinding>? Warnings)>> ReadPostgresAsync(PostgresServer server, CancellationToken ct)
+    private static Dictionary<string, object?> Field(string name) => new() { ["field"] = name };
+
+    /// <summary>Checks the admin login, then reads every database of the server.</summary>
+    /// <exception cref="ApiProblem">400 <c>instance-check-failed</c> listing what the admin login lacks, or why the server cannot be read.</exception>
+    internal static async Task<IReadOnlyList<DiscoveredDatabase>> DiscoverServerAsync(ITargetEngine engine, EngineServer server, CancellationToken ct)
     {
         try
         {
-            var problems = await PostgresCatalog.CheckAdminAsync(server, ct);
+            var problems = await engine.CheckAdminAsync(server, ct);
             if (problems.Count > 0)
             {
                 throw new ApiProblem(400, "instance-check-failed", "The instance cannot be used yet",
                     "JitGate's admin login is not ready: " + string.Join("; ", problems),
                     new Dictionary<string, object?> { ["problems"] = problems });
             }
-            var result = new List<(string, IReadOnlyList<CatalogTable>, IReadOnlyList<ExposureFinding>?)>();
-            foreach (var name in await PostgresCatalog.ListDatabasesAsync(server, ct))
-            {
-                result.Add((name, await PostgresCatalog.ReadTablesAsync(server, name, ct), await PostgresExposure.ReadAsync(server, name, ct)));
-            }
-            return result;
+            return await engine.DiscoverAsync(new EngineEndpoint(server, null), ct);
         }
-        catch (PostgresEngineException e)
+        catch (EngineException e)
         {
             throw new ApiProblem(400, "instance-check-failed", "The instance cannot be used yet", e.Message);
         }
     }
 
-    internal static IReadOnlyList<CatalogTable> ReadSqlite(string path)
+    /// <summary>Reads the database file.</summary>
+    /// <exception cref="ApiProblem">400 naming <c>path</c> when the file is not a database the engine can read.</exception>
+    internal static async Task<IReadOnlyList<DiscoveredDatabase>> DiscoverFileAsync(ITargetEngine engine, string path, CancellationToken ct)
     {
         try
         {
-            return SqliteSchemaReader.Read(path);
+            return await engine.DiscoverAsync(new EngineEndpoint(null, path), ct);
         }
-        catch (SqliteEngineException e)
+        catch (EngineException e)
         {
-            throw ApiProblem.Validation($"Could not read '{path}' as a SQLite database: {e.Message}");
+            throw ApiProblem.Validation($"Could not read '{path}' as a {engine.Title} database: {e.Message}", Field("path"));
         }
     }
 }

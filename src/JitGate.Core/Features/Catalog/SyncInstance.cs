@@ -3,7 +3,7 @@ using JitGate.Core.Domain;
 using JitGate.Core.Features.Audit;
 using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
-using JitGate.Engines.Postgres;
+using JitGate.Core.Engines;
 using Microsoft.EntityFrameworkCore;
 
 namespace JitGate.Core.Features.Catalog;
@@ -12,7 +12,7 @@ namespace JitGate.Core.Features.Catalog;
 /// Reads an instance again from its engine: each database's tables and views, databases created since
 /// (added without a project), and what PUBLIC exposes in each (PostgreSQL). Admins and DBAs only.
 /// </summary>
-public sealed class SyncInstance(JitGateDb db, AuditLog audit, PolicyCache policy, JitGate.Core.Features.Engines.PostgresTargets targets, SqliteFileGuard guard, TimeProvider clock)
+public sealed class SyncInstance(JitGateDb db, AuditLog audit, PolicyCache policy, JitGate.Core.Features.Engines.EngineTargets targets, EngineRegistry engines, SqliteFileGuard guard, TimeProvider clock)
 {
     /// <summary>The instance with its databases and warnings as last synced.</summary>
     /// <exception cref="ApiProblem">403 for anyone but an admin or DBA; 404 for an unknown instance.</exception>
@@ -33,30 +33,27 @@ public sealed class SyncInstance(JitGateDb db, AuditLog audit, PolicyCache polic
         var databases = await db.Databases.Include(d => d.Tables).Where(d => d.InstanceId == instanceId).ToListAsync(ct);
         var now = clock.GetUtcNow();
         var added = new List<string>();
-        if (instance.Engine == "postgres")
+        var engine = engines[instance.Engine];
+        var found = engine.IsServer
+            ? await RegisterInstance.DiscoverServerAsync(engine, await targets.ServerAsync(db, instance.Id, ct), ct)
+            : await RegisterInstance.DiscoverFileAsync(engine, guard.Check(instance.Path), ct);
+        foreach (var (name, tables, warnings) in found)
         {
-            var server = await targets.ServerAsync(db, instance.Id, ct);
-            foreach (var (name, tables, warnings) in await RegisterInstance.ReadPostgresAsync(server, ct))
+            // A file instance holds one database, whatever its file is called now.
+            var database = engine.IsServer ? databases.FirstOrDefault(d => d.Name == name) : databases.FirstOrDefault();
+            if (database is null)
             {
-                var database = databases.FirstOrDefault(d => d.Name == name);
-                if (database is null)
+                database = new DatabaseEntity
                 {
-                    database = new DatabaseEntity
-                    {
-                        Id = await DatabaseSync.NewDatabaseIdAsync(db, name, instance.Id, ct), Name = name, InstanceId = instance.Id,
-                        EnvironmentId = instance.EnvironmentId,
-                    };
-                    db.Databases.Add(database);
-                    databases.Add(database);
-                    added.Add(database.Id);
-                }
-                DatabaseSync.Apply(db, database, tables, now);
-                InstanceWarnings.Store(database, warnings);
+                    Id = await DatabaseSync.NewDatabaseIdAsync(db, name, instance.Id, ct), Name = name, InstanceId = instance.Id,
+                    EnvironmentId = instance.EnvironmentId,
+                };
+                db.Databases.Add(database);
+                databases.Add(database);
+                added.Add(database.Id);
             }
-        }
-        else if (instance.Engine == "sqlite" && instance.Path is { } path && databases.Count == 1)
-        {
-            DatabaseSync.Apply(db, databases[0], RegisterInstance.ReadSqlite(guard.Check(path)), now);
+            DatabaseSync.Apply(db, database, tables, now);
+            InstanceWarnings.Store(database, warnings);
         }
 
         audit.Add(db, actor, "instance.sync", $"instance:{instance.Id}", AuditLog.Success, new

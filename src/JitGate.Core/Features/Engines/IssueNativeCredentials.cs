@@ -2,21 +2,22 @@ using JitGate.Core.Common;
 using JitGate.Core.Features.Audit;
 using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
-using JitGate.Engines.Postgres;
+using JitGate.Core.Engines;
 
 namespace JitGate.Core.Features.Engines;
 
 /// <summary>Body of <c>POST /databases/{id}/credentials</c>: <c>rotate</c> asks for a new password even while the last one is valid.</summary>
 public sealed record NativeCredentialsRequest(bool? Rotate);
 
-public sealed record NativeCredentials(string Host, int Port, string Database, string Username, string Password, DateTimeOffset ExpiresAt);
+/// <summary>Credentials for a native client (psql, mysql, mariadb): <c>engine</c> says which client takes them.</summary>
+public sealed record NativeCredentials(string Engine, string Host, int Port, string Database, string Username, string Password, DateTimeOffset ExpiresAt);
 
 /// <summary>
 /// Temporary credentials for a native client such as psql: a login role holding exactly the
 /// caller's current read access, valid until that access ends and at most 12 hours. Each call
 /// returns the password of the credential still valid, or a new one; the reconciler ends the role's sessions when access ends.
 /// </summary>
-public sealed class IssueNativeCredentials(JitGateDb db, PolicyCache policy, PostgresTargets targets, ReconcilePostgresAccess reconcile, AuditLog audit, TimeProvider clock)
+public sealed class IssueNativeCredentials(JitGateDb db, PolicyCache policy, EngineTargets targets, EngineRegistry engines, ReconcileEngineAccess reconcile, AuditLog audit, TimeProvider clock)
 {
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromHours(12);
 
@@ -25,20 +26,19 @@ public sealed class IssueNativeCredentials(JitGateDb db, PolicyCache policy, Pos
     /// still valid, its password is returned again with the new expiry, unless <paramref name="rotate"/>.
     /// </summary>
     /// <exception cref="ApiProblem">404 for a database the caller cannot see, 400 for an engine without native logins, 403 without read access.</exception>
-    /// <exception cref="JitGate.Engines.Postgres.PostgresEngineException">The engine could not be brought in line (answered as 503).</exception>
+    /// <exception cref="EngineException">The engine could not be brought in line (answered as 503).</exception>
     public async Task<NativeCredentials> HandleAsync(Actor actor, string databaseId, bool rotate, CancellationToken ct)
     {
         var snapshot = await policy.GetAsync(ct);
         var now = clock.GetUtcNow();
-        if (!snapshot.Databases.TryGetValue(databaseId, out var database)
-            || (!actor.IsAdminOrDba && (database.ProjectId is null || snapshot.ProjectRolesOf(actor.UserId, database.ProjectId, now).Count == 0)))
+        if (!snapshot.Databases.TryGetValue(databaseId, out var database) || !Permissions.CanSeeDatabase(snapshot, actor, database.ProjectId, now))
         {
             throw ApiProblem.NotFound($"Database '{databaseId}'");
         }
-        if (database.Engine != "postgres")
+        if (!engines.TryGet(database.Engine, out var engine) || engine.Roles is not { } roles)
         {
             throw new ApiProblem(400, "engine-not-supported", "Not available for this engine",
-                $"Native credentials exist for PostgreSQL databases; {database.Name} is a {database.Engine} database: use the SQL editor (POST /api/v1/query).");
+                $"Native credentials exist for server databases (PostgreSQL, MySQL, MariaDB); {database.Name} is a {database.Engine} database: use the SQL editor (POST /api/v1/query).");
         }
         if (snapshot.ReadGrantFor(actor.UserId, databaseId, now).IsEmpty)
         {
@@ -48,11 +48,11 @@ public sealed class IssueNativeCredentials(JitGateDb db, PolicyCache policy, Pos
         var until = snapshot.ReadAccessUntil(actor.UserId, databaseId, now);
         var expiresAt = until is { } u && u < now + MaxLifetime ? u : now + MaxLifetime;
 
-        var role = await targets.RoleAsync(db, actor.UserId, databaseId, PostgresTargets.NativeRole, ct);
+        var role = await targets.RoleAsync(db, actor.UserId, databaseId, EngineTargets.NativeRole, ct);
         var server = await targets.ServerAsync(db, database.InstanceId, ct);
         // Callers on any replica take turns on the role: each reads what the one before it stored, so
         // callers that overlap all leave with the one password the role has.
-        await using (await PostgresRoleLock.AcquireAsync(server, database.Name, [role.RoleName], ct))
+        await using (await roles.LockAsync(server, database.Name, [role.RoleName], ct))
         {
             await db.Entry(role).ReloadAsync(ct);
             // A credential still valid keeps its password (its lifetime follows the access); a new one
@@ -64,6 +64,6 @@ public sealed class IssueNativeCredentials(JitGateDb db, PolicyCache policy, Pos
             await db.SaveChangesAsync(ct);
             await reconcile.ApplyLockedAsync(role, force: true, ct);
         }
-        return new NativeCredentials(server.Host, server.Port, database.Name, role.RoleName, targets.Password(role), expiresAt);
+        return new NativeCredentials(engine.Name, server.Host, server.Port, database.Name, role.RoleName, targets.Password(role), expiresAt);
     }
 }

@@ -15,8 +15,17 @@ public static class EventNames
     public const string AccessExpiringSoon = "accessExpiringSoon";
     public const string AccessExpired = "accessExpired";
     public const string AccessRevoked = "accessRevoked";
+    /// <summary>A scheduled window started: the binding gives access from now.</summary>
+    public const string AccessStarting = "accessStarting";
+    /// <summary>A pending request nobody decided within the project's pending-request lifetime.</summary>
+    public const string RequestExpired = "requestExpired";
+    /// <summary>Someone broke glass: emergency access without approval, reviewed afterwards.</summary>
+    public const string BreakGlassActivated = "breakGlassActivated";
+    /// <summary>A break-glass review is still open past its due time.</summary>
+    public const string BreakGlassReviewOverdue = "breakGlassReviewOverdue";
     public static readonly IReadOnlyList<string> All =
-        [RequestCreated, ApprovalNeeded, RequestApproved, RequestRejected, RequestCanceled, AccessExpiringSoon, AccessExpired, AccessRevoked];
+        [RequestCreated, ApprovalNeeded, RequestApproved, RequestRejected, RequestCanceled, AccessExpiringSoon, AccessExpired, AccessRevoked,
+         AccessStarting, RequestExpired, BreakGlassActivated, BreakGlassReviewOverdue];
 }
 
 /// <summary>

@@ -17,7 +17,7 @@ public sealed record GroupDto(long Id, string Email, string Name, List<string> M
 }
 
 /// <summary>Groups: create, list, and change membership (admins only); bindings to a group reach its members.</summary>
-public sealed class Groups(JitGateDb db, AuditLog audit, PolicyCache policy, ReconcilePostgresAccess reconcile, TimeProvider clock)
+public sealed class Groups(JitGateDb db, AuditLog audit, PolicyCache policy, AccessChanged accessChanged, TimeProvider clock)
 {
     public async Task<GroupDto> CreateAsync(Actor actor, CreateGroupRequest request, CancellationToken ct)
     {
@@ -58,8 +58,8 @@ public sealed class Groups(JitGateDb db, AuditLog audit, PolicyCache policy, Rec
         group.Members.AddRange(members.Select(u => new GroupMember { GroupId = group.Id, UserId = u.Id }));
         audit.Add(db, actor, "group.members.set", $"group:{group.Email}", AuditLog.Success, new { members = members.Select(m => m.Email) });
         await db.SaveChangesAsync(ct);
-        policy.Invalidate();
-        await reconcile.HandleAsync(before.Concat(members.Select(m => m.Id)).Distinct().ToList(), force: false, ct);
+        // Those who left the group lose what it gave; those who joined gain it.
+        await accessChanged.AfterCommitAsync(before.Concat(members.Select(m => m.Id)).Distinct().ToList(), narrowed: before.Except(members.Select(m => m.Id)).Any(), ct);
         return new GroupDto(group.Id, group.Email, group.Name, members.Select(m => m.Email).Order().ToList());
     }
 

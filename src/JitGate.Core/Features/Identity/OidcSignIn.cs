@@ -28,7 +28,7 @@ public sealed record OidcIdentity(string Issuer, string Subject, string? Email, 
 /// sign-in would. Refused (403) for a disabled user, a domain not allowed, an unverified e-mail, or a subject
 /// that does not match.
 /// </summary>
-public sealed class OidcSignIn(JitGateDb db, AuditLog audit, PolicyCache policy, EnforceAccessChange enforce, RunningQueries running,
+public sealed class OidcSignIn(JitGateDb db, AuditLog audit, AccessChanged accessChanged,
     SecretBox secrets, TimeProvider clock, IOptions<JitGateOptions> options)
 {
     /// <summary>E-mail domain of groups whose claim value is not itself an e-mail address: <c>group:dba@idp.jitgate.local</c>.</summary>
@@ -87,9 +87,8 @@ public sealed class OidcSignIn(JitGateDb db, AuditLog audit, PolicyCache policy,
         audit.Add(db, actor, "auth.login", $"user:{user.Email}", AuditLog.Success, new { method = "oidc", issuer = identity.Issuer, groupsJoined = joined, groupsLeft = left });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        policy.Invalidate();
-        if (left.Count > 0) await running.EndForAsync(db, "user", user.Id, ct);
-        if (joined.Count > 0 || left.Count > 0) await enforce.ForPrincipalAsync("user", user.Id, ct);
+        // The provider's groups decide group bindings: leaving one narrows access at once.
+        await accessChanged.AfterCommitAsync(joined.Count > 0 || left.Count > 0 ? [user.Id] : [], narrowed: left.Count > 0, ct);
         return new LoginResponse(token, expiresAt, UserDto.From(user));
     }
 

@@ -1,6 +1,7 @@
 using JitGate.Core.Common;
 using JitGate.Core.Domain;
 using JitGate.Core.Features.Audit;
+using JitGate.Core.Features.Catalog;
 using JitGate.Core.Features.Settings;
 using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
@@ -44,6 +45,17 @@ public sealed class Signup(JitGateDb db, IPasswordHasher<User> hasher, AuditLog 
         await db.SaveChangesAsync(ct);
         audit.Add(db, null, "user.signup", $"user:{email}", AuditLog.Success,
             new { user.WorkspaceRole }, actorEmail: email, remoteAddress: remoteAddress);
+        if (first)
+        {
+            // Projects made before anyone signed up (the sample) are the first admin's, as if they had created them.
+            var owned = new List<Binding>();
+            foreach (var projectId in await ProjectOwners.UnownedAsync(db, user.CreatedAt, ct))
+            {
+                owned.Add(ProjectOwners.Add(db, projectId, user.Id, "Created with the workspace; the first admin owns it.", user.CreatedAt));
+            }
+            await db.SaveChangesAsync(ct);
+            foreach (var binding in owned) ProjectOwners.Audit(db, audit, binding, email);
+        }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         policy.Invalidate();

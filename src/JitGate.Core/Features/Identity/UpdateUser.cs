@@ -19,8 +19,7 @@ public sealed record UpdateUserRequest(string? Name, string? WorkspaceRole, bool
 /// user signs in neither with a password nor through single sign-on, their tokens end at once, and their
 /// access stops counting (engine roles lose it) until they are enabled.
 /// </summary>
-public sealed class UpdateUser(JitGateDb db, AuditLog audit, PolicyCache policy, TokenValidator tokens, RunningQueries running,
-    EnforceAccessChange enforce, TimeProvider clock)
+public sealed class UpdateUser(JitGateDb db, AuditLog audit, TokenValidator tokens, AccessChanged accessChanged, TimeProvider clock)
 {
     /// <exception cref="ApiProblem">403 for anyone but an admin; 404 for an unknown user; 409 for the last admin or the break-glass admin; 400 for a bad field.</exception>
     public async Task<UserDto> HandleAsync(Actor actor, long userId, UpdateUserRequest request, CancellationToken ct)
@@ -56,13 +55,9 @@ public sealed class UpdateUser(JitGateDb db, AuditLog audit, PolicyCache policy,
         audit.Add(db, actor, disabling ? "user.disable" : enabling ? "user.enable" : "user.update", $"user:{user.Email}", AuditLog.Success,
             new { request.Name, request.WorkspaceRole, request.Disabled });
         await db.SaveChangesAsync(ct);
-        policy.Invalidate();
-        if (disabling)
-        {
-            tokens.ForgetAll();
-            await running.EndForAsync(db, "user", user.Id, ct);
-        }
-        if (disabling || enabling) await enforce.ForPrincipalAsync("user", user.Id, ct);
+        if (disabling) tokens.ForgetAll();
+        // Disabling takes access away (running queries stop, engine logins lose it); enabling gives it back.
+        await accessChanged.AfterCommitAsync([user.Id], narrowed: disabling, ct);
         return UserDto.From(user);
     }
 }

@@ -4,9 +4,7 @@ using JitGate.Core.Domain;
 using JitGate.Core.Features.Audit;
 using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
-using JitGate.Engines;
-using JitGate.Engines.Sqlite;
-using JitGate.Engines.Postgres;
+using JitGate.Core.Engines;
 using JitGate.Core.Features.Engines;
 using Microsoft.Extensions.Options;
 
@@ -29,7 +27,7 @@ public sealed record DeniedResource(string Database, string Schema, string Table
 /// bindings active at this instant (now &lt; expiresAt, through TimeProvider); the engine refuses
 /// everything else. Every call is audited, allowed or not.
 /// </summary>
-public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, QueryAuditWriter auditWriter, RunningQueries running, PostgresTargets postgres, ReconcilePostgresAccess reconcile, JitGateMetrics metrics, TimeProvider clock, IOptions<JitGateOptions> options)
+public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, QueryAuditWriter auditWriter, RunningQueries running, EngineTargets targets, EngineRegistry engines, ReconcileEngineAccess reconcile, JitGateMetrics metrics, TimeProvider clock, IOptions<JitGateOptions> options)
 {
     public const int DefaultMaxRows = 1000;
     private const int AuditedStatementLength = 10_000;
@@ -49,15 +47,28 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, Q
 
         var snapshot = await policy.GetAsync(ct);
         var now = clock.GetUtcNow();
-        if (!snapshot.Databases.TryGetValue(request.Database, out var database)
-            || (!actor.IsAdminOrDba && (database.ProjectId is null || snapshot.ProjectRolesOf(actor.UserId, database.ProjectId, now).Count == 0)))
+        if (!snapshot.Databases.TryGetValue(request.Database, out var database) || !Permissions.CanSeeDatabase(snapshot, actor, database.ProjectId, now))
         {
             throw ApiProblem.NotFound($"Database '{request.Database}'");
         }
         var grant = snapshot.ReadGrantFor(actor.UserId, database.Id, now);
+        // Queries under break-glass access are flagged, so a review sees every one of them.
+        var breakGlass = !grant.IsEmpty && snapshot.ReadsThroughBreakGlass(actor.UserId, database.Id, now);
 
         var stopwatch = Stopwatch.StartNew();
-        var outcome = await ExecuteAsync(actor, database, grant, request.Statement, new QueryLimits(maxRows, limits.QueryTimeout, limits.MaxAnswerBytes), ct);
+        var statementForAudit = request.Statement.Length > AuditedStatementLength ? request.Statement[..AuditedStatementLength] + "…" : request.Statement;
+        QueryOutcome? outcome;
+        try
+        {
+            outcome = await ExecuteAsync(actor, database, grant, request.Statement, new QueryLimits(maxRows, limits.QueryTimeout, limits.MaxAnswerBytes), ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The caller stopped it (the SQL editor's Cancel, a client that went away): the engine has
+            // ended the statement, and the attempt is in the audit trail like every other.
+            await AuditAsync(actor, database, AuditLog.Failure, new { statement = statementForAudit, reason = "canceled", elapsedMs = stopwatch.ElapsedMilliseconds });
+            throw;
+        }
         var elapsedMs = stopwatch.ElapsedMilliseconds;
 
         if (outcome is null)
@@ -69,7 +80,6 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, Q
                 : new QueryOutcome.Invalid("The query was stopped because access changed while it ran; run it again.");
         }
 
-        var statementForAudit = request.Statement.Length > AuditedStatementLength ? request.Statement[..AuditedStatementLength] + "…" : request.Statement;
         switch (outcome)
         {
             case QueryOutcome.Success s:
@@ -81,6 +91,7 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, Q
                     s.Truncated,
                     s.TruncatedBy,
                     elapsedMs,
+                    breakGlass,
                 });
                 return new QueryResponse(s.Columns.Select(c => new QueryColumn(c.Name, c.Type)).ToList(), s.Rows, s.Rows.Count, s.Truncated, elapsedMs, s.TruncatedBy);
 
@@ -114,23 +125,26 @@ public sealed class RunQuery(JitGateDb db, PolicyCache policy, AuditLog audit, Q
         using var registration = running.Register(actor.UserId, cts);
         try
         {
-            if (database.Engine == "sqlite" && database.Path is not null)
+            if (!engines.TryGet(database.Engine, out var engine))
             {
-                return SqliteQueryRunner.Run(database.Path, grant, statement, limits, cts.Token);
+                return new QueryOutcome.Invalid($"Queries on {database.Engine} databases are not supported by this version of JitGate.");
             }
-            if (database.Engine == "postgres")
+            if (engine.Roles is null)
             {
-                var login = await reconcile.QueryLoginAsync(actor.UserId, database, cts.Token);
-                var server = await postgres.ServerAsync(db, database.InstanceId, cts.Token);
-                return await PostgresQueryRunner.RunAsync(server, database.Name, login.RoleName, login.Password, statement, limits, cts.Token);
+                // The engine enforces the grant itself on each statement (SQLite's authorizer and program check).
+                return await engine.RunAsync(new EngineQuery(new EngineEndpoint(null, database.Path), database.Name, grant, null, statement, limits), cts.Token);
             }
-            return new QueryOutcome.Invalid($"Queries on {database.Engine} databases are not supported by this version of JitGate.");
+            // The engine enforces the grant through the user's own login, brought in line first.
+            var login = await reconcile.QueryLoginAsync(actor.UserId, database, cts.Token);
+            var server = await targets.ServerAsync(db, database.InstanceId, cts.Token);
+            return await engine.RunAsync(new EngineQuery(new EngineEndpoint(server, null), database.Name, grant,
+                new EngineLogin(login.RoleName, login.Password), statement, limits), cts.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             return null;
         }
-        catch (PostgresEngineException e)
+        catch (EngineException e)
         {
             throw new ApiProblem(503, "engine-unavailable", "Database unavailable", $"JitGate could not reach {database.Name}: {e.Message}");
         }

@@ -11,12 +11,13 @@ namespace JitGate.Core.Features.Requests;
 public sealed record DecisionRequest(string? Comment);
 
 /// <summary>Approves the current step; the last step's approval grants the access in the same transaction.</summary>
-public sealed class ApproveAccessRequest(JitGateDb db, RequestDecision decision, RequestFinalizer finalizer, AuditLog audit, EventOutbox outbox, PolicyCache policy, EnforceAccessChange enforce, TimeProvider clock)
+public sealed class ApproveAccessRequest(JitGateDb db, RequestDecision decision, RequestFinalizer finalizer, AuditLog audit, EventOutbox outbox, AccessChanged accessChanged, TimeProvider clock)
 {
     public async Task<AccessRequestDto> HandleAsync(Actor actor, long requestId, DecisionRequest? body, CancellationToken ct)
     {
         var comment = TextRules.Check("comment", body?.Comment)?.Trim();
         if (comment is { Length: > 2000 }) throw ApiProblem.Validation("comment may have at most 2000 characters.");
+        using var turn = await RequestDecision.TakeTurnAsync(requestId, ct);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -64,8 +65,7 @@ public sealed class ApproveAccessRequest(JitGateDb db, RequestDecision decision,
         await tx.CommitAsync(ct);
         if (last)
         {
-            policy.Invalidate();
-            await enforce.ForPrincipalAsync("user", request.RequesterId, ct);
+            await accessChanged.AfterCommitAsync("user", request.RequesterId, narrowed: false, ct);
         }
         return await AccessRequestMapper.ToDtoAsync(db, request, true, ct);
     }

@@ -12,16 +12,14 @@ public sealed class CancelAccessRequest(JitGateDb db, Permissions permissions, R
 {
     public async Task<AccessRequestDto> HandleAsync(Actor actor, long requestId, CancellationToken ct)
     {
+        using var turn = await RequestDecision.TakeTurnAsync(requestId, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await decision.LockAsync(requestId, ct);
         var request = await permissions.LoadRequestAsync(requestId, actor, track: true, ct);
-        if (request.RequesterId != actor.UserId) throw ApiProblem.Forbidden("Only the requester can cancel a request; approvers reject it instead.");
+        Permissions.RequireRequester(actor, request);
         if (request.Status != RequestStatus.Pending) throw ApiProblem.Conflict($"This request is {request.Status}; only a pending request can be canceled.");
         var now = clock.GetUtcNow();
-        foreach (var step in request.Steps.Where(s => s.Status == StepStatus.Pending)) step.Status = StepStatus.Skipped;
-        request.Status = RequestStatus.Canceled;
-        request.Version++;
-        request.UpdatedAt = now;
+        MarkCanceled(request, now);
         db.RequestEvents.Add(new RequestEvent { RequestId = request.Id, At = now, ActorId = actor.UserId, Kind = "canceled" });
         audit.Add(db, actor, "request.cancel", $"access-requests/{request.Id}", AuditLog.Success, new { requestId });
         outbox.Add(db, EventNames.RequestCanceled, request.ProjectId, await AccessRequestMapper.ToDtoAsync(db, request, false, ct), request.Id);
@@ -29,4 +27,7 @@ public sealed class CancelAccessRequest(JitGateDb db, Permissions permissions, R
         await tx.CommitAsync(ct);
         return await AccessRequestMapper.ToDtoAsync(db, request, true, ct);
     }
+
+    /// <summary>Ends a pending request as canceled: its pending steps are skipped, and a racing decision on it fails (its version moves).</summary>
+    internal static void MarkCanceled(AccessRequest request, DateTimeOffset now) => request.Cancel(now);
 }

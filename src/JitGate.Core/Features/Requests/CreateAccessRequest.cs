@@ -10,7 +10,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace JitGate.Core.Features.Requests;
 
-public sealed record CreateAccessRequestRequest(string? Role, BindingScope? Scope, string? Duration, DateTimeOffset? ExpiresAt, string? Reason, long? ExtendsBinding);
+/// <summary>
+/// A request for access: a role, a scope, how long (<paramref name="Duration"/> or <paramref name="ExpiresAt"/>),
+/// why, and optionally when it should start (<paramref name="StartsAt"/>, a scheduled window; the duration
+/// counts from it) and the <paramref name="Incident"/> it is for (an incident JitGate knows, whose
+/// resolution then ends the access, or a free-text reference).
+/// </summary>
+public sealed record CreateAccessRequestRequest(string? Role, BindingScope? Scope, string? Duration, DateTimeOffset? ExpiresAt, string? Reason, long? ExtendsBinding,
+    DateTimeOffset? StartsAt = null, string? Incident = null);
 
 /// <summary>
 /// What a request would get. <see cref="RiskReasons"/> lists the rules that matched a database of the scope,
@@ -23,9 +30,10 @@ public sealed record AccessRequestPreview(string RiskLevel, List<string> Steps, 
 /// steps are fixed now; an explicitly empty flow approves at once.
 /// </summary>
 public sealed class CreateAccessRequest(
-    JitGateDb db, Permissions permissions, RequestRisk risk, RequestFinalizer finalizer, AuditLog audit, EventOutbox outbox, PolicyCache policy, TimeProvider clock)
+    JitGateDb db, Permissions permissions, RequestRisk risk, RiskRuleSet rules, RequestFinalizer finalizer, AuditLog audit, EventOutbox outbox, Engines.AccessChanged accessChanged, TimeProvider clock)
 {
-    private sealed record Checked(string Role, BindingScope? Scope, string? Duration, DateTimeOffset? ExpiresAt, string Reason, long? ExtendsBinding, string Level, List<string> Steps, DateTimeOffset ExpiresIfNow, List<RiskReason> RiskReasons);
+    private sealed record Checked(string Role, BindingScope? Scope, string? Duration, DateTimeOffset? ExpiresAt, string Reason, long? ExtendsBinding, string Level, List<string> Steps,
+        DateTimeOffset ExpiresIfNow, List<RiskReason> RiskReasons, DateTimeOffset? StartsAt, string? Incident, DateTimeOffset DecideBy);
 
     public async Task<AccessRequestPreview> PreviewAsync(Actor actor, string projectId, CreateAccessRequestRequest body, CancellationToken ct)
     {
@@ -50,6 +58,9 @@ public sealed class CreateAccessRequest(
             RiskLevel = c.Level,
             Status = RequestStatus.Pending,
             ExtendsBindingId = c.ExtendsBinding,
+            StartsAt = c.StartsAt,
+            IncidentId = c.Incident,
+            DecideBy = c.DecideBy,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -57,8 +68,8 @@ public sealed class CreateAccessRequest(
         db.AccessRequests.Add(request);
         await db.SaveChangesAsync(ct);
         db.RequestEvents.Add(new RequestEvent { RequestId = request.Id, At = now, ActorId = actor.UserId, Kind = "created", Comment = c.Reason });
-        audit.Add(db, actor, "request.create", $"access-requests/{request.Id}", AuditLog.Success,
-            new { requestId = request.Id, project = projectId, role = c.Role, scope = c.Scope, c.Duration, c.ExpiresAt, riskLevel = c.Level, steps = c.Steps, c.ExtendsBinding, riskReasons = c.RiskReasons });
+        audit.Add(db, actor, AuditActions.RequestCreate, $"access-requests/{request.Id}", AuditLog.Success,
+            new { requestId = request.Id, project = projectId, role = c.Role, scope = c.Scope, c.StartsAt, c.Duration, c.ExpiresAt, riskLevel = c.Level, steps = c.Steps, c.ExtendsBinding, incident = c.Incident, riskReasons = c.RiskReasons });
         var dto = await AccessRequestMapper.ToDtoAsync(db, request, false, ct);
         outbox.Add(db, EventNames.RequestCreated, projectId, dto, request.Id);
         if (c.Steps.Count == 0)
@@ -71,24 +82,26 @@ public sealed class CreateAccessRequest(
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        if (request.Status == RequestStatus.Approved) policy.Invalidate();
+        // Auto-approved (an empty flow): the access exists now, like any other approval's.
+        if (request.Status == RequestStatus.Approved) await accessChanged.AfterCommitAsync("user", request.RequesterId, narrowed: false, ct);
         return await AccessRequestMapper.ToDtoAsync(db, request, true, ct);
     }
 
     private async Task<Checked> CheckAsync(Actor actor, string projectId, CreateAccessRequestRequest body, CancellationToken ct)
     {
-        await permissions.LoadProjectForMemberAsync(actor, projectId, ct);
+        var project = await permissions.LoadProjectForMemberAsync(actor, projectId, ct);
         var reason = TextRules.Check("reason", body.Reason)?.Trim() ?? "";
         if (reason.Length == 0) throw ApiProblem.Validation("reason is required: say why you need this access.");
         if (reason.Length > 2000) throw ApiProblem.Validation("reason may have at most 2000 characters.");
+        Lifecycle.ProjectSettings.CheckReason(project, reason);
         var now = clock.GetUtcNow();
+        var incident = await Lifecycle.IncidentRules.CheckAsync(db, TextRules.Check("incident", body.Incident, multiLine: false)?.Trim(), ct);
 
         string role;
         BindingScope? scope;
         if (body.ExtendsBinding is { } bindingId)
         {
-            var binding = await db.Bindings.AsNoTracking().FirstOrDefaultAsync(b => b.Id == bindingId && b.ProjectId == projectId, ct);
-            if (binding is null || binding.PrincipalType != "user" || binding.PrincipalId != actor.UserId) throw ApiProblem.NotFound($"Binding {bindingId}");
+            var binding = await permissions.LoadOwnBindingAsync(actor, projectId, bindingId, ct);
             if (BindingDto.StatusOf(binding, now) != "active") throw ApiProblem.Validation($"Binding {bindingId} is not active; request new access instead.");
             // An extension keeps what the binding reaches; other tables or another role are a new request.
             if (body.Scope is not null)
@@ -112,7 +125,9 @@ public sealed class CreateAccessRequest(
             scope = await ScopeRules.NormalizeAsync(db, projectId, body.Scope, ct);
         }
         if (body.Duration is null && body.ExpiresAt is null) throw ApiProblem.Validation("Give a duration (such as PT4H or P1D) or an absolute expiresAt.");
-        var resolved = (await ExpiryRules.ResolveAsync(db, role, body.ExpiresAt, body.Duration, now, ct))!.Value;
+        if (body.StartsAt is not null && body.ExtendsBinding is not null) throw ApiProblem.Validation("An extension continues the binding; it has no start of its own.", new Dictionary<string, object?> { ["field"] = "startsAt" });
+        var window = ExpiryRules.Resolve(role, body.StartsAt, body.ExpiresAt, body.Duration, now, await ExpiryRules.MaximumForAsync(db, projectId, scope, ct));
+        var resolved = window.ExpiresAt!.Value;
         if (body.ExtendsBinding is { } extended
             && await db.Bindings.AsNoTracking().Where(b => b.Id == extended).Select(b => b.ExpiresAt).FirstAsync(ct) is { } current
             && resolved <= current)
@@ -120,11 +135,15 @@ public sealed class CreateAccessRequest(
             throw ApiProblem.Validation($"An extension must end later than the binding does now ({current:yyyy-MM-ddTHH:mm:ssZ}); ask for a later time.",
                 new Dictionary<string, object?> { ["field"] = body.Duration is null ? "expiresAt" : "duration" });
         }
-        var duration = body.Duration is null ? null : Durations.Format(resolved - now);
-        var days = (long)Math.Ceiling((resolved - now).TotalDays);
-        var assessment = await risk.AssessAsync(projectId, role, scope, days, ct);
+        var duration = body.Duration is null ? null : Durations.Format(resolved - (window.StartsAt ?? now));
+        var days = (long)Math.Ceiling((resolved - (window.StartsAt ?? now)).TotalDays);
+        var contexts = await risk.ContextsAsync(projectId, role, scope, days, await Lifecycle.IncidentRules.StatusAsync(db, incident, ct), ct);
+        var assessment = RiskRuleSet.Assess(await rules.GetAsync(ct), RiskSources.RequestRole, contexts);
         var level = assessment.Level;
         var steps = await ApprovalFlowSettings.StepsForAsync(db, RiskSources.RequestRole, level, ct);
-        return new Checked(role, scope, duration, body.Duration is null ? resolved : null, reason, body.ExtendsBinding, level, steps, resolved, assessment.Reasons);
+        // The flow's own condition (an incident that is live, say) may approve at once.
+        if (steps.Count > 0 && await ApprovalFlowSettings.AutoApprovesAsync(db, RiskSources.RequestRole, level, contexts, ct)) steps = [];
+        return new Checked(role, scope, duration, body.Duration is null ? resolved : null, reason, body.ExtendsBinding, level, steps, resolved, assessment.Reasons,
+            window.StartsAt, incident, now + Lifecycle.ProjectSettings.PendingTtl(project));
     }
 }

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace JitGate.Core.Features.Requests;
 
 /// <summary>Lists requests: a project's (its members see them), or across projects those the caller made or may decide now.</summary>
-public sealed class ListAccessRequests(JitGateDb db, Permissions permissions)
+public sealed class ListAccessRequests(JitGateDb db, Permissions permissions, TimeProvider clock)
 {
     public async Task<List<AccessRequestDto>> ForProjectAsync(Actor actor, string projectId, string? status, CancellationToken ct)
     {
@@ -16,7 +16,7 @@ public sealed class ListAccessRequests(JitGateDb db, Permissions permissions)
         var query = db.AccessRequests.AsNoTracking().Include(r => r.Steps).Where(r => r.ProjectId == projectId);
         if (status is not null) query = query.Where(r => r.Status == status);
         var rows = await query.OrderByDescending(r => r.Id).Take(500).ToListAsync(ct);
-        return await AccessRequestMapper.ToDtosAsync(db, rows, false, ct);
+        return await AccessRequestMapper.ToDtosAsync(db, rows, false, ct, clock.GetUtcNow());
     }
 
     /// <summary>filter: "mine" (made by the caller), "waitingForMe" (pending at a step the caller holds) or "all" (what the caller may see).</summary>
@@ -43,11 +43,11 @@ public sealed class ListAccessRequests(JitGateDb db, Permissions permissions)
                 visible.Add(r);
             }
         }
-        return await AccessRequestMapper.ToDtosAsync(db, visible, false, ct);
+        return await AccessRequestMapper.ToDtosAsync(db, visible, false, ct, clock.GetUtcNow());
     }
 
     public async Task<AccessRequestDto> GetAsync(Actor actor, long requestId, CancellationToken ct) =>
-        await AccessRequestMapper.ToDtoAsync(db, await permissions.LoadRequestAsync(requestId, actor, track: false, ct), true, ct);
+        await AccessRequestMapper.ToDtoAsync(db, await permissions.LoadRequestAsync(requestId, actor, track: false, ct), true, ct, clock.GetUtcNow());
 
     private static void CheckStatus(string? status)
     {

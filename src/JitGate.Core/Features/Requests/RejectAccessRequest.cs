@@ -14,6 +14,7 @@ public sealed class RejectAccessRequest(JitGateDb db, RequestDecision decision, 
         var comment = TextRules.Check("comment", body?.Comment)?.Trim() ?? "";
         if (comment.Length == 0) throw ApiProblem.Validation("comment is required: tell the requester why.");
         if (comment.Length > 2000) throw ApiProblem.Validation("comment may have at most 2000 characters.");
+        using var turn = await RequestDecision.TakeTurnAsync(requestId, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var (request, step) = await decision.LoadForDecisionAsync(actor, requestId, ct);
         var now = clock.GetUtcNow();
@@ -21,10 +22,7 @@ public sealed class RejectAccessRequest(JitGateDb db, RequestDecision decision, 
         step.ById = actor.UserId;
         step.At = now;
         step.Comment = comment;
-        foreach (var later in request.Steps.Where(s => s.Status == StepStatus.Pending)) later.Status = StepStatus.Skipped;
-        request.Status = RequestStatus.Rejected;
-        request.Version++;
-        request.UpdatedAt = now;
+        request.Reject(now);
         db.RequestEvents.Add(new RequestEvent { RequestId = request.Id, At = now, ActorId = actor.UserId, Kind = "rejected", Comment = comment });
         audit.Add(db, actor, "request.reject", $"access-requests/{request.Id}", AuditLog.Success, new { requestId, step = step.Index + 1, comment });
         outbox.Add(db, EventNames.RequestRejected, request.ProjectId, await AccessRequestMapper.ToDtoAsync(db, request, false, ct), request.Id);

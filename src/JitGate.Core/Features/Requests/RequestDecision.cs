@@ -21,17 +21,34 @@ public sealed class RequestDecision(JitGateDb db, Permissions permissions)
         var request = await permissions.LoadRequestAsync(requestId, actor, track: true, ct);
         if (request.Status != RequestStatus.Pending) throw ApiProblem.Conflict($"This request is {request.Status}; only a pending request can be approved or rejected.");
         var step = request.Steps.OrderBy(s => s.Index).First(s => s.Status == StepStatus.Pending);
-        if (!await permissions.HoldsApproverAsync(actor, request.ProjectId, step.Approver, ct))
-        {
-            throw new ApiProblem(403, "not-an-approver", "Not an approver",
-                $"Step {step.Index + 1} of this request needs approval by {Describe(step.Approver)}; you are not one.");
-        }
-        if (request.RequesterId == actor.UserId)
-        {
-            var allowSelf = await db.Projects.AsNoTracking().Where(p => p.Id == request.ProjectId).Select(p => p.AllowSelfApproval).FirstAsync(ct);
-            if (!allowSelf) throw new ApiProblem(403, "not-an-approver", "Not an approver", "You cannot approve or reject your own request.");
-        }
+        await permissions.RequireApproverAsync(actor, request, step, ct);
         return (request, step);
+    }
+
+    private const int StripeCount = 64;
+    private static readonly SemaphoreSlim[] Stripes = Enumerable.Range(0, StripeCount).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
+    /// <summary>
+    /// Waits until no other decision on the same request runs in this process, and holds that turn until
+    /// disposed. Deciders queue here, holding nothing, rather than each holding a pooled connection while
+    /// waiting for the request's row lock: twelve waiters holding twelve connections would leave the one
+    /// holding the lock none to finish with. Across replicas the row lock (<see cref="LockAsync"/>) still decides.
+    /// </summary>
+    public static async Task<IDisposable> TakeTurnAsync(long requestId, CancellationToken ct)
+    {
+        var stripe = Stripes[(int)((ulong)requestId % StripeCount)];
+        await stripe.WaitAsync(ct);
+        return new Turn(stripe);
+    }
+
+    private sealed class Turn(SemaphoreSlim stripe) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) stripe.Release();
+        }
     }
 
     /// <summary>Locks the request's row until the caller's transaction ends (PostgreSQL); nothing on SQLite.</summary>
@@ -50,13 +67,8 @@ public sealed class RequestDecision(JitGateDb db, Permissions permissions)
     public static bool IsCollision(Exception e) =>
         (e as Npgsql.PostgresException ?? e.InnerException as Npgsql.PostgresException) is { SqlState: "40001" or "40P01" };
 
-    public static string Describe(string approver) => approver switch
-    {
-        ProjectRoles.Owner => "a project owner",
-        WorkspaceRoles.Dba => "a workspace DBA",
-        WorkspaceRoles.Admin => "a workspace admin",
-        _ => $"a member of {approver["group:".Length..]}",
-    };
+    /// <summary>The approver as a person reads it (<see cref="Permissions.DescribeApprover"/>).</summary>
+    public static string Describe(string approver) => Permissions.DescribeApprover(approver);
 
     /// <summary>Saves a decision; a racing decision that committed first turns this one into a 409.</summary>
     public async Task SaveAsync(CancellationToken ct)

@@ -17,6 +17,18 @@ public sealed class RequestFinalizer(JitGateDb db, AuditLog audit, EventOutbox o
     public async Task ApproveAsync(AccessRequest request, Actor? actor, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        // A scheduled window starts when asked, if the approval came in time; approved later, the window
+        // counts from the approval, and the timeline says so.
+        DateTimeOffset? startsAt = request.StartsAt is { } asked && asked > now ? asked : null;
+        if (request.StartsAt is { } late && late <= now)
+        {
+            db.RequestEvents.Add(new RequestEvent
+            {
+                RequestId = request.Id, At = now, ActorId = actor?.UserId, Kind = "startedLate",
+                Comment = $"Approved after the asked start ({late:yyyy-MM-ddTHH:mm:ssZ}): the access starts now and lasts as long as asked.",
+            });
+        }
+        var from = startsAt ?? now;
         DateTimeOffset expiresAt;
         if (request.ExpiresAt is { } at)
         {
@@ -26,21 +38,22 @@ public sealed class RequestFinalizer(JitGateDb db, AuditLog audit, EventOutbox o
         else
         {
             if (!Durations.TryParse(request.Duration, out var span)) throw new InvalidOperationException($"Request {request.Id} has neither a valid duration nor an expiry.");
-            expiresAt = now + span;
+            expiresAt = from + span;
         }
 
-        // The maximum that applies is the one in force at approval: lowered since the request was made,
-        // the access is shortened to it (and the timeline says so) rather than refused, so that an
-        // approver's decision still gives the access the rules allow.
-        var max = await ExpiryRules.MaximumAsync(db, ct);
-        if (expiresAt - now > max)
+        // The maximum that applies is the one in force at approval (the shortest of the workspace's and the
+        // environments'): lowered since the request was made, the access is shortened to it (and the
+        // timeline says so) rather than refused, so that an approver's decision still gives what the rules allow.
+        var scope = request.ScopeJson is null ? null : Json.Deserialize<Policy.BindingScope>(request.ScopeJson);
+        var max = await ExpiryRules.MaximumForAsync(db, request.ProjectId, scope, ct);
+        if (expiresAt - from > max.Value)
         {
-            var asked = expiresAt;
-            expiresAt = now + max;
+            var longer = expiresAt;
+            expiresAt = from + max.Value;
             db.RequestEvents.Add(new RequestEvent
             {
                 RequestId = request.Id, At = now, ActorId = actor?.UserId, Kind = "shortened",
-                Comment = $"Shortened to the maximum access duration of {Durations.Format(max)}: ends {expiresAt:yyyy-MM-ddTHH:mm:ssZ} instead of {asked:yyyy-MM-ddTHH:mm:ssZ}.",
+                Comment = $"Shortened to the maximum access duration of {Durations.Format(max.Value)} ({max.Source}): ends {expiresAt:yyyy-MM-ddTHH:mm:ssZ} instead of {longer:yyyy-MM-ddTHH:mm:ssZ}.",
             });
         }
 
@@ -69,6 +82,8 @@ public sealed class RequestFinalizer(JitGateDb db, AuditLog audit, EventOutbox o
                 Role = request.Role,
                 ScopeJson = request.ScopeJson,
                 ExpiresAt = expiresAt,
+                StartsAt = startsAt,
+                IncidentId = request.IncidentId,
                 Source = BindingSources.Request,
                 Reason = request.Reason,
                 RequestId = request.Id,
@@ -78,12 +93,11 @@ public sealed class RequestFinalizer(JitGateDb db, AuditLog audit, EventOutbox o
             db.Bindings.Add(binding);
             await db.SaveChangesAsync(ct);
             audit.Add(db, actor, "binding.create", CreateBinding.BindingResource(binding), AuditLog.Success,
-                new { bindingId = binding.Id, requestId = request.Id, role = binding.Role, expiresAt, source = BindingSources.Request },
+                new { bindingId = binding.Id, requestId = request.Id, role = binding.Role, startsAt, expiresAt, source = BindingSources.Request, incident = request.IncidentId },
                 actorEmail: "system");
         }
-        request.Status = RequestStatus.Approved;
+        request.Approve(now);
         request.BindingId = binding.Id;
-        request.UpdatedAt = now;
         db.RequestEvents.Add(new RequestEvent { RequestId = request.Id, At = now, ActorId = actor?.UserId, Kind = "granted" });
         var dto = await AccessRequestMapper.ToDtoAsync(db, request, false, ct);
         outbox.Add(db, EventNames.RequestApproved, request.ProjectId, dto, request.Id,

@@ -9,7 +9,11 @@ namespace JitGate.Core.Features.Requests;
 public sealed class RequestRisk(JitGateDb db, RiskRuleSet rules, TimeProvider clock)
 {
     /// <summary>The level and the rules behind it; a rule that fails to evaluate counts as matched (see <see cref="RiskRuleSet.Assess"/>).</summary>
-    public async Task<RiskAssessment> AssessAsync(string projectId, string role, BindingScope? scope, long expirationDays, CancellationToken ct)
+    public async Task<RiskAssessment> AssessAsync(string projectId, string role, BindingScope? scope, long expirationDays, CancellationToken ct) =>
+        RiskRuleSet.Assess(await rules.GetAsync(ct), RiskSources.RequestRole, await ContextsAsync(projectId, role, scope, expirationDays, "", ct));
+
+    /// <summary>One context per database the scope reaches, as risk rules and approval-flow conditions see the request.</summary>
+    public async Task<List<RiskContext>> ContextsAsync(string projectId, string role, BindingScope? scope, long expirationDays, string incidentStatus, CancellationToken ct)
     {
         var databases = await (from d in db.Databases.AsNoTracking()
                                join i in db.Instances.AsNoTracking() on d.InstanceId equals i.Id
@@ -28,8 +32,8 @@ public sealed class RequestRisk(JitGateDb db, RiskRuleSet rules, TimeProvider cl
             var tables = whole
                 ? tableNames.Where(t => t.DatabaseId == d.Id).Select(t => t.Name)
                 : (scope!.Tables ?? []).Where(t => t.Database == d.Id).Select(t => t.Table);
-            contexts.Add(new RiskContext(d.EnvironmentId, projectId, d.Name, d.Engine, tables.Distinct().ToArray(), role, expirationDays, now));
+            contexts.Add(new RiskContext(d.EnvironmentId, projectId, d.Name, d.Engine, tables.Distinct().ToArray(), role, expirationDays, now) { IncidentStatus = incidentStatus });
         }
-        return RiskRuleSet.Assess(await rules.GetAsync(ct), RiskSources.RequestRole, contexts);
+        return contexts;
     }
 }

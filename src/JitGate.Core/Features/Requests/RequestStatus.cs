@@ -6,7 +6,9 @@ public static class RequestStatus
     public const string Approved = "approved";
     public const string Rejected = "rejected";
     public const string Canceled = "canceled";
-    public static readonly IReadOnlyList<string> All = [Pending, Approved, Rejected, Canceled];
+    /// <summary>Nobody decided it within the project's pending-request lifetime.</summary>
+    public const string Expired = "expired";
+    public static readonly IReadOnlyList<string> All = [Pending, Approved, Rejected, Canceled, Expired];
 }
 
 public static class StepStatus

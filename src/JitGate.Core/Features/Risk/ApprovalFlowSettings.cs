@@ -7,7 +7,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace JitGate.Core.Features.Risk;
 
-public sealed record ApprovalFlowDto(string? Source, string? Level, List<string>? Steps);
+/// <summary>
+/// An approval flow: the steps a request of this source and level needs, and optionally a CEL condition
+/// (<paramref name="AutoApproveWhen"/>, e.g. <c>request.incident.status == "triggered"</c>) under which the
+/// steps are skipped and the request is approved at once. <paramref name="AutoApprove"/> is answered, never
+/// read: true when the flow has no steps, so requests at that level are approved at once.
+/// </summary>
+public sealed record ApprovalFlowDto(string? Source, string? Level, List<string>? Steps, string? AutoApproveWhen = null, bool? AutoApprove = null);
 
 /// <summary>
 /// Approval flows per (source, level). A level without a flow falls back to one project owner's
@@ -23,7 +29,8 @@ public sealed class ApprovalFlowSettings(JitGateDb db, AuditLog audit)
         Permissions.RequireAdminOrDba(actor);
         var flows = await db.ApprovalFlows.AsNoTracking().ToListAsync(ct);
         return flows.OrderBy(f => f.Source).ThenBy(f => RiskLevels.Rank(f.Level))
-            .Select(f => new ApprovalFlowDto(f.Source, f.Level, Json.Deserialize<List<string>>(f.StepsJson))).ToList();
+            .Select(f => (f, Steps: Json.Deserialize<List<string>>(f.StepsJson) ?? []))
+            .Select(x => new ApprovalFlowDto(x.f.Source, x.f.Level, x.Steps, x.f.AutoApproveWhen, x.Steps.Count == 0)).ToList();
     }
 
     public async Task<List<ApprovalFlowDto>> PutAsync(Actor actor, List<ApprovalFlowDto>? flows, CancellationToken ct)
@@ -45,7 +52,20 @@ public sealed class ApprovalFlowSettings(JitGateDb db, AuditLog audit)
                 if (!ok) throw ApiProblem.Validation($"Step '{step}' must be one of {string.Join(", ", StepRoles)} or group:<email> of an existing group.");
             }
             if (entities.Any(e => e.Source == source && e.Level == f.Level)) throw ApiProblem.Validation($"{source}/{f.Level} appears twice.");
-            entities.Add(new ApprovalFlow { Source = source, Level = f.Level, StepsJson = Json.Serialize(f.Steps) });
+            var when = string.IsNullOrWhiteSpace(f.AutoApproveWhen) ? null : f.AutoApproveWhen;
+            if (when is not null)
+            {
+                try
+                {
+                    Policy.Cel.CelCompiler.Compile(when, RiskContext.Variables);
+                }
+                catch (Policy.Cel.CelException e)
+                {
+                    throw ApiProblem.Validation($"autoApproveWhen of {source}/{f.Level}: {e.Message}",
+                        new Dictionary<string, object?> { ["field"] = "autoApproveWhen", ["position"] = e.Position });
+                }
+            }
+            entities.Add(new ApprovalFlow { Source = source, Level = f.Level, StepsJson = Json.Serialize(f.Steps), AutoApproveWhen = when });
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -55,6 +75,25 @@ public sealed class ApprovalFlowSettings(JitGateDb db, AuditLog audit)
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return await GetAsync(actor, ct);
+    }
+
+    /// <summary>
+    /// True when the level's flow has an auto-approval condition and it holds for every one of the request's
+    /// contexts. A condition that fails to evaluate does not auto-approve: the steps then apply (fail closed).
+    /// </summary>
+    public static async Task<bool> AutoApprovesAsync(JitGateDb db, string source, string level, IReadOnlyList<RiskContext> contexts, CancellationToken ct)
+    {
+        var when = await db.ApprovalFlows.AsNoTracking().Where(f => f.Source == source && f.Level == level).Select(f => f.AutoApproveWhen).FirstOrDefaultAsync(ct);
+        if (when is null || contexts.Count == 0) return false;
+        try
+        {
+            var condition = Policy.Cel.CelCompiler.Compile(when, RiskContext.Variables);
+            return contexts.All(condition);
+        }
+        catch (Exception e) when (e is Policy.Cel.CelException or Policy.Cel.CelEvaluationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The steps a new request of this source and level needs.</summary>

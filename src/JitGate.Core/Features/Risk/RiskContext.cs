@@ -13,6 +13,9 @@ public sealed record RiskContext(
     string EnvironmentId, string ProjectId, string DatabaseName, string DbEngine, string[] TableNames, string Role, long ExpirationDays,
     DateTimeOffset RequestTime = default, string TableName = "")
 {
+    /// <summary>The status of the incident the request names (triggered, acknowledged, resolved); "" for none or a free-text reference.</summary>
+    public string IncidentStatus { get; init; } = "";
+
     /// <summary>Bytebase spells roles as resource names.</summary>
     public const string BytebaseRolePrefix = "roles/";
 
@@ -44,6 +47,8 @@ public sealed record RiskContext(
         ["request.role"] = new(CelType.String, c => BytebaseRolePrefix + c.Role),
         ["request.expiration_days"] = new(CelType.Int, c => c.ExpirationDays),
         ["request.time"] = new(CelType.Timestamp, c => c.RequestTime),
+        ["incident_status"] = new(CelType.String, c => c.IncidentStatus),
+        ["request.incident.status"] = new(CelType.String, c => c.IncidentStatus),
     };
 
     /// <summary>Bytebase's engine enum name for a JitGate engine: <c>postgres</c> → <c>POSTGRES</c>.</summary>

@@ -46,7 +46,13 @@ public sealed partial class SlackCommands(
         var duration = ParseDuration(durationText);
         if (duration is null) return new SlackReply($"'{durationText}' is not a duration such as 30m, 4h or 1d.\n{Usage}");
         var snapshot = await policy.GetAsync(ct);
-        var target = snapshot.Databases.Values.FirstOrDefault(d => d.Id == database || d.Name == database);
+        var now = clock.GetUtcNow();
+        // Only databases the user may see are candidates: naming another project's database must not
+        // tell them it exists or which project holds it.
+        var target = snapshot.Databases.Values
+            .Where(d => d.ProjectId is not null && Permissions.CanSeeDatabase(snapshot, actor, d.ProjectId, now))
+            .OrderBy(d => d.Id == database ? 0 : 1)
+            .FirstOrDefault(d => d.Id == database || d.Name == database);
         if (target?.ProjectId is null) return new SlackReply($"There is no database '{database}' you can see.");
         BindingScope scope = tables == "*"
             ? new BindingScope { Databases = [target.Id] }

@@ -2,15 +2,19 @@ using JitGate.Core.Common;
 using JitGate.Core.Features.Audit;
 using JitGate.Core.Features.Identity;
 using JitGate.Core.Persistence;
+using JitGate.Core.Policy;
 using Microsoft.EntityFrameworkCore;
 
 namespace JitGate.Core.Features.Tokens;
 
 /// <summary>A user's personal access tokens for scripts: create (shown once), list, revoke.</summary>
-public sealed class PersonalTokens(JitGateDb db, AuditLog audit, TokenValidator validator, TimeProvider clock)
+public sealed class PersonalTokens(JitGateDb db, Permissions permissions, AuditLog audit, TokenValidator validator, TimeProvider clock)
 {
+    /// <summary>A new token of the caller's, shown once; people only (<see cref="Permissions.RequirePersonAsync"/>).</summary>
+    /// <exception cref="ApiProblem">403 for a service account; 400 for a name or lifetime out of bounds.</exception>
     public async Task<NewTokenDto> CreateAsync(Actor actor, CreateTokenRequest request, CancellationToken ct)
     {
+        await permissions.RequirePersonAsync(actor, ct);
         var (row, token) = TokenIssuer.Issue(db, actor.UserId, "personal", request, clock.GetUtcNow());
         if (actor.TokenId is { } parentId
             && await db.ApiTokens.AsNoTracking().FirstOrDefaultAsync(t => t.Id == parentId && t.Kind != "session", ct) is { } parent)
@@ -31,8 +35,7 @@ public sealed class PersonalTokens(JitGateDb db, AuditLog audit, TokenValidator 
 
     public async Task RevokeAsync(Actor actor, long tokenId, CancellationToken ct)
     {
-        var row = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == tokenId && t.UserId == actor.UserId && t.Kind == "personal", ct)
-            ?? throw ApiProblem.NotFound($"Token {tokenId}");
+        var row = await permissions.LoadOwnPersonalTokenAsync(actor, tokenId, ct);
         if (row.RevokedAt is not null) return;
         var ended = await TokenRevocation.RevokeWithDescendantsAsync(db, row, clock.GetUtcNow(), validator, ct);
         audit.Add(db, actor, "token.revoke", $"tokens/{row.Id}", AuditLog.Success, new { row.Name, tokensEnded = ended });

@@ -123,7 +123,7 @@ public sealed class Webhooks(JitGateDb db, Permissions permissions, SecretBox se
     }
 
     private async Task LoadProjectForManagerAsync(Actor actor, string projectId, CancellationToken ct) =>
-        await permissions.LoadProjectForBindingManagerAsync(actor, projectId, ct);
+        await permissions.LoadProjectForWebhookManagerAsync(actor, projectId, ct);
 
     private static WebhookDto ToDto(Webhook w) => new(w.Id, w.ProjectId, w.Type, w.UrlHint, Json.Deserialize<List<string>>(w.EventsJson) ?? [], w.CreatedAt);
 }

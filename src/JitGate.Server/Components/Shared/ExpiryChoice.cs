@@ -1,4 +1,3 @@
-using System.Globalization;
 using JitGate.Core.Common;
 
 namespace JitGate.Server.Components.Shared;
@@ -14,12 +13,13 @@ public sealed class ExpiryChoice
     public int CustomAmount { get; set; } = 2;
     public string CustomUnit { get; set; } = "hours";
 
-    /// <summary>A local date-time text as an HTML datetime-local input gives it, read as UTC.</summary>
+    /// <summary>A local date-time text as an HTML datetime-local input gives it, read in the browser's time zone.</summary>
     public string? CustomAt { get; set; }
 
     /// <summary>The duration or absolute expiry to send; an error message when the custom input is not usable.</summary>
-    public (string? Duration, DateTimeOffset? ExpiresAt, string? Error) Resolve()
+    public (string? Duration, DateTimeOffset? ExpiresAt, string? Error) Resolve(BrowserTime zone)
     {
+        ArgumentNullException.ThrowIfNull(zone);
         if (Preset == Never) return (null, null, null);
         if (Preset != Custom) return (Preset, null, null);
         if (CustomIsRelative)
@@ -33,11 +33,6 @@ public sealed class ExpiryChoice
             };
             return (Durations.Format(span), null, null);
         }
-        if (string.IsNullOrWhiteSpace(CustomAt)
-            || !DateTime.TryParse(CustomAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
-        {
-            return (null, null, "Pick a date and time.");
-        }
-        return (null, new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)), null);
+        return zone.FromInput(CustomAt) is { } at ? (null, at, null) : (null, null, "Pick a date and time.");
     }
 }

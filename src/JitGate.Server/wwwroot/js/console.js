@@ -23,6 +23,54 @@ window.jitgate = {
             }
         });
     },
+    _editor: function () {
+        if (typeof monaco === "undefined") return null;
+        const editors = monaco.editor.getEditors();
+        return editors.length > 0 ? editors[editors.length - 1] : null;
+    },
+    // A run closes the completion list, which would otherwise stay over the results.
+    hideSuggest: function () {
+        const editor = this._editor();
+        if (editor) editor.trigger("jitgate", "hideSuggestWidget", {});
+    },
+    // Puts text where the cursor is (replacing a selection), as a click on a table name in the tree does.
+    insert: function (text) {
+        const editor = this._editor();
+        if (!editor) return;
+        const selection = editor.getSelection();
+        editor.executeEdits("jitgate", [{ range: selection, text: text, forceMoveMarkers: true }]);
+        editor.focus();
+    },
+    // The editor's sheets (tabs, statement, database) are kept per user in the browser's local storage,
+    // so a reload finds them as they were. The statement is saved as it is typed.
+    sheets: {
+        load: function (key) {
+            try { return localStorage.getItem(key); } catch (e) { return null; }
+        },
+        save: function (key, json) {
+            try { localStorage.setItem(key, json); } catch (e) { }
+        },
+        _tracked: null,
+        _timer: null,
+        track: function (key) {
+            const editor = window.jitgate._editor();
+            if (!editor) return;
+            if (this._tracked) this._tracked.dispose();
+            const self = this;
+            this._tracked = editor.onDidChangeModelContent(function () {
+                clearTimeout(self._timer);
+                self._timer = setTimeout(function () {
+                    const stored = self.load(key);
+                    if (!stored) return;
+                    const state = JSON.parse(stored);
+                    const sheet = state.sheets && state.sheets[state.active];
+                    if (!sheet) return;
+                    sheet.statement = editor.getValue();
+                    self.save(key, JSON.stringify(state));
+                }, 150);
+            });
+        }
+    },
     download: function (fileName, text) {
         const blob = new Blob([text], { type: "text/csv;charset=utf-8" });
         const url = URL.createObjectURL(blob);
@@ -35,6 +83,6 @@ window.jitgate = {
         URL.revokeObjectURL(url);
     },
     copy: function (text) {
-        if (navigator.clipboard) return navigator.clipboard.writeText(text);
+        if (navigator.clipboard) return navigator.clipboard.writeText(text).catch(function () { });
     }
 };

@@ -36,6 +36,9 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("DecideBy")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Duration")
                         .HasColumnType("text");
 
@@ -44,6 +47,9 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
 
                     b.Property<long?>("ExtendsBindingId")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("IncidentId")
+                        .HasColumnType("text");
 
                     b.Property<string>("ProjectId")
                         .IsRequired()
@@ -67,6 +73,9 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
                     b.Property<string>("ScopeJson")
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("StartsAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasColumnType("text");
@@ -83,6 +92,8 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
                     b.HasIndex("RequesterId");
 
                     b.HasIndex("ProjectId", "Status");
+
+                    b.HasIndex("Status", "DecideBy");
 
                     b.ToTable("access_requests", (string)null);
                 });
@@ -140,6 +151,9 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<string>("Level")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AutoApproveWhen")
                         .HasColumnType("text");
 
                     b.Property<string>("StepsJson")
@@ -251,6 +265,9 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<bool>("BreakGlass")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -265,6 +282,9 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("ExpiryRecordedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("IncidentId")
+                        .HasColumnType("text");
 
                     b.Property<long>("PrincipalId")
                         .HasColumnType("bigint");
@@ -299,13 +319,75 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("StartRecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("StartsAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ExpiresAt");
 
+                    b.HasIndex("IncidentId");
+
+                    b.HasIndex("StartsAt");
+
                     b.HasIndex("ProjectId", "PrincipalType", "PrincipalId");
 
                     b.ToTable("bindings", (string)null);
+                });
+
+            modelBuilder.Entity("JitGate.Core.Domain.BreakGlassReview", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("BindingId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Comment")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("DecidedBy")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("EscalatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("HolderId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("OpenedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BindingId")
+                        .IsUnique();
+
+                    b.HasIndex("HolderId", "Status");
+
+                    b.HasIndex("ProjectId", "Status");
+
+                    b.ToTable("break_glass_reviews", (string)null);
                 });
 
             modelBuilder.Entity("JitGate.Core.Domain.DatabaseEntity", b =>
@@ -434,6 +516,9 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
                     b.Property<string>("Id")
                         .HasColumnType("text");
 
+                    b.Property<string>("MaxAccessDuration")
+                        .HasColumnType("text");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text");
@@ -493,6 +578,39 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
                     b.HasIndex("UserId");
 
                     b.ToTable("group_members", (string)null);
+                });
+
+            modelBuilder.Entity("JitGate.Core.Domain.Incident", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("OpenedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Title")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Url")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("incidents", (string)null);
                 });
 
             modelBuilder.Entity("JitGate.Core.Domain.Instance", b =>
@@ -586,8 +704,20 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
                     b.Property<bool>("AllowSelfApproval")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("BreakGlassJson")
+                        .HasColumnType("text");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("IncidentGrace")
+                        .HasColumnType("text");
+
+                    b.Property<string>("PendingRequestTtl")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ReasonPattern")
+                        .HasColumnType("text");
 
                     b.Property<string>("Title")
                         .IsRequired()

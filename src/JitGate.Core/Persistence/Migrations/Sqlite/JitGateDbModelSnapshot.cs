@@ -28,6 +28,9 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("DecideBy")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Duration")
                         .HasColumnType("TEXT");
 
@@ -36,6 +39,9 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
 
                     b.Property<long?>("ExtendsBindingId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("IncidentId")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("ProjectId")
                         .IsRequired()
@@ -59,6 +65,9 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
                     b.Property<string>("ScopeJson")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("StartsAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -75,6 +84,8 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
                     b.HasIndex("RequesterId");
 
                     b.HasIndex("ProjectId", "Status");
+
+                    b.HasIndex("Status", "DecideBy");
 
                     b.ToTable("access_requests", (string)null);
                 });
@@ -130,6 +141,9 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Level")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AutoApproveWhen")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("StepsJson")
@@ -235,6 +249,9 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("BreakGlass")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -249,6 +266,9 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
 
                     b.Property<long?>("ExpiryRecordedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("IncidentId")
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("PrincipalId")
                         .HasColumnType("INTEGER");
@@ -283,13 +303,73 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("StartRecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("StartsAt")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ExpiresAt");
 
+                    b.HasIndex("IncidentId");
+
+                    b.HasIndex("StartsAt");
+
                     b.HasIndex("ProjectId", "PrincipalType", "PrincipalId");
 
                     b.ToTable("bindings", (string)null);
+                });
+
+            modelBuilder.Entity("JitGate.Core.Domain.BreakGlassReview", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BindingId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Comment")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("DecidedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DecidedBy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EscalatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HolderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OpenedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BindingId")
+                        .IsUnique();
+
+                    b.HasIndex("HolderId", "Status");
+
+                    b.HasIndex("ProjectId", "Status");
+
+                    b.ToTable("break_glass_reviews", (string)null);
                 });
 
             modelBuilder.Entity("JitGate.Core.Domain.DatabaseEntity", b =>
@@ -414,6 +494,9 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
                     b.Property<string>("Id")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("MaxAccessDuration")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -471,6 +554,39 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
                     b.HasIndex("UserId");
 
                     b.ToTable("group_members", (string)null);
+                });
+
+            modelBuilder.Entity("JitGate.Core.Domain.Incident", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OpenedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ResolvedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Url")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("incidents", (string)null);
                 });
 
             modelBuilder.Entity("JitGate.Core.Domain.Instance", b =>
@@ -562,8 +678,20 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
                     b.Property<bool>("AllowSelfApproval")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("BreakGlassJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("IncidentGrace")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PendingRequestTtl")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReasonPattern")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Title")
                         .IsRequired()

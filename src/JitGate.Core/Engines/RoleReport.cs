@@ -1,4 +1,4 @@
-namespace JitGate.Engines.Postgres;
+namespace JitGate.Core.Engines;
 
 /// <summary>
 /// What one reconcile (or end of access) changed on the engine. Items read like
@@ -12,7 +12,7 @@ namespace JitGate.Engines.Postgres;
 /// <param name="Missing">Granted tables that the database does not have (dropped or renamed); nothing was granted for them.</param>
 /// <param name="NotGrantable">For <see cref="ReadGrant.Everything"/>: tables left out because the admin may not hand them out.</param>
 /// <param name="SessionsTerminated">Sessions of the role that were ended because privileges were removed.</param>
-public sealed record PostgresReconcileReport(
+public sealed record RoleReport(
     bool RoleCreated,
     IReadOnlyList<string> RoleChanges,
     IReadOnlyList<string> Granted,

@@ -1,4 +1,4 @@
-namespace JitGate.Engines;
+namespace JitGate.Core.Engines;
 
 /// <summary>
 /// Counts the bytes of an answer as it is read, by the JSON text its values become, so that a result is

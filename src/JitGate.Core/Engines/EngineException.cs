@@ -1,36 +1,36 @@
-namespace JitGate.Engines.Postgres;
+namespace JitGate.Core.Engines;
 
 /// <summary>
-/// A PostgreSQL instance cannot be used as asked (unreachable, database missing, or it did not end up
+/// A target database server cannot be used as asked (unreachable, database missing, or it did not end up
 /// matching what JitGate asked for). The message says what happened and what an operator can do.
 /// Messages never contain passwords.
 /// </summary>
-public sealed class PostgresEngineException : Exception
+public sealed class EngineException : Exception
 {
     /// <summary>Creates an exception with no message.</summary>
-    public PostgresEngineException()
+    public EngineException()
     {
     }
 
     /// <summary>Creates an exception with a message a person can act on.</summary>
-    public PostgresEngineException(string message)
+    public EngineException(string message)
         : base(message)
     {
     }
 
     /// <summary>Creates an exception with a message and the engine error that caused it.</summary>
-    public PostgresEngineException(string message, Exception innerException)
+    public EngineException(string message, Exception innerException)
         : base(message, innerException)
     {
     }
 
     /// <summary>Creates an exception for an end of access that left something behind, with what did end.</summary>
-    public PostgresEngineException(string message, PostgresEndAccessReport endAccess)
+    public EngineException(string message, EndRolesReport endAccess)
         : base(message)
     {
         EndAccess = endAccess;
     }
 
-    /// <summary>Set when <see cref="PostgresAccess.EndAccessManyAsync"/> failed: which roles ended and what is left of the others.</summary>
-    public PostgresEndAccessReport? EndAccess { get; }
+    /// <summary>Set when <see cref="IEngineRoles.EndManyAsync"/> failed: which roles ended and what is left of the others.</summary>
+    public EndRolesReport? EndAccess { get; }
 }

@@ -1,14 +1,14 @@
-namespace JitGate.Engines.Postgres;
+namespace JitGate.Core.Engines;
 
 /// <summary>
-/// What <see cref="PostgresAccess.EndAccessManyAsync"/> did, role by role. Also carried by the
-/// <see cref="PostgresEngineException"/> it throws, so a caller knows which roles did end when others did not.
+/// What <see cref="IEngineRoles.EndManyAsync"/> did, role by role. Also carried by the
+/// <see cref="EngineException"/> it throws, so a caller knows which roles did end when others did not.
 /// </summary>
 /// <param name="Roles">Every role that exists, with what changed for it (nothing on a second call).</param>
 /// <param name="Missing">Roles that do not exist on the server; skipped.</param>
 /// <param name="Failed">Roles whose access did not fully end, with what is left (empty on success).</param>
-public sealed record PostgresEndAccessReport(
-    IReadOnlyDictionary<string, PostgresReconcileReport> Roles,
+public sealed record EndRolesReport(
+    IReadOnlyDictionary<string, RoleReport> Roles,
     IReadOnlyList<string> Missing,
     IReadOnlyDictionary<string, string> Failed)
 {

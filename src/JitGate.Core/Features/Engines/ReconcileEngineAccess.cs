@@ -3,18 +3,18 @@ using JitGate.Core.Domain;
 using JitGate.Core.Features.Audit;
 using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
-using JitGate.Engines;
-using JitGate.Engines.Postgres;
+using JitGate.Core.Engines;
 using Microsoft.EntityFrameworkCore;
 
 namespace JitGate.Core.Features.Engines;
 
 /// <summary>
-/// The reconciler: makes each JitGate-owned PostgreSQL role hold exactly what active bindings give
-/// (GRANT what is missing, REVOKE the rest, VALID UNTIL, and end sessions when access shrinks). It is
-/// idempotent and cheap when nothing changed, so it runs after every change, at start-up and on a timer.
+/// The reconciler: makes each JitGate-owned login on a server engine (PostgreSQL, MySQL, MariaDB) hold
+/// exactly what active bindings give (GRANT what is missing, REVOKE the rest, the login's end, and end
+/// sessions when access shrinks), through the engine's <see cref="IEngineRoles"/>. It is idempotent and
+/// cheap when nothing changed, so it runs after every change, at start-up and on a timer.
 /// </summary>
-public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, PostgresTargets targets, AuditLog audit, TimeProvider clock)
+public sealed class ReconcileEngineAccess(JitGateDb db, PolicyCache policy, EngineTargets targets, EngineRegistry engines, AuditLog audit, TimeProvider clock)
 {
     /// <summary>Reconciles the roles of the given users (all roles when null); returns how many roles changed.</summary>
     /// <remarks>
@@ -35,7 +35,7 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
         var others = new List<EngineRole>();
         foreach (var role in roles)
         {
-            if (!snapshot.Databases.TryGetValue(role.DatabaseId, out var database) || database.Engine != "postgres") continue;
+            if (!snapshot.Databases.TryGetValue(role.DatabaseId, out var database) || RolesOf(database) is null) continue;
             var (grant, validUntil) = Desired(snapshot, role, now);
             if (!EndsAccess(role, grant))
             {
@@ -54,7 +54,7 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
             {
                 changed += await EndAccessLockedAsync([.. batch], force, ct);
             }
-            catch (PostgresEngineException e)
+            catch (EngineException e)
             {
                 failure ??= System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
             }
@@ -65,7 +65,7 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
             {
                 if (await ApplyAsync(role, force, ct)) changed++;
             }
-            catch (PostgresEngineException e)
+            catch (EngineException e)
             {
                 // One role that cannot be fixed (recorded in the audit) does not stop the pass for the others.
                 failure ??= System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
@@ -76,7 +76,7 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
     }
 
     /// <summary>
-    /// Holds the batch's roles (<see cref="PostgresRoleLock"/>), then ends access for those that, read
+    /// Holds the batch's roles (<see cref="IEngineRoles.LockAsync"/>), then ends access for those that, read
     /// again under the lock with the freshest policy, still have to end: another caller may have granted
     /// one anew while this pass waited.
     /// </summary>
@@ -84,7 +84,7 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
     {
         var database = batch[0].Database;
         var server = await targets.ServerAsync(db, database.InstanceId, ct);
-        await using var held = await PostgresRoleLock.AcquireAsync(server, database.Name, batch.Select(e => e.Role.RoleName).ToList(), ct);
+        await using var held = await RolesOf(database)!.LockAsync(server, database.Name, batch.Select(e => e.Role.RoleName).ToList(), ct);
         var snapshot = await policy.GetFreshAsync(ct);
         var now = clock.GetUtcNow();
         var still = new List<Ending>();
@@ -112,13 +112,13 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
     {
         var database = batch[0].Database;
         var server = await targets.ServerAsync(db, database.InstanceId, ct);
-        PostgresEndAccessReport? report;
-        PostgresEngineException? failure = null;
+        EndRolesReport? report;
+        EngineException? failure = null;
         try
         {
-            report = await PostgresAccess.EndAccessManyAsync(server, database.Name, batch.Select(e => e.Role.RoleName).ToList(), ct);
+            report = await RolesOf(database)!.EndManyAsync(server, database.Name, batch.Select(e => e.Role.RoleName).ToList(), ct);
         }
-        catch (PostgresEngineException e)
+        catch (EngineException e)
         {
             failure = e;
             report = e.EndAccess;
@@ -167,7 +167,7 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
     /// snapshot asks for is used as it is, without reading the metadata store: any change of access
     /// makes a new snapshot, and expiry changes what is asked for.
     /// </summary>
-    public async Task<PostgresTargets.QueryLogin> QueryLoginAsync(long userId, PolicyDatabase database, CancellationToken ct)
+    public async Task<EngineTargets.QueryLogin> QueryLoginAsync(long userId, PolicyDatabase database, CancellationToken ct)
     {
         var snapshot = await policy.GetAsync(ct);
         var (grant, validUntil) = DesiredRead(snapshot, userId, database.Id, clock.GetUtcNow());
@@ -177,59 +177,58 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
             return known;
         }
 
-        var role = await targets.RoleAsync(db, userId, database.Id, PostgresTargets.QueryRole, ct);
+        var role = await targets.RoleAsync(db, userId, database.Id, EngineTargets.QueryRole, ct);
         await ApplyAsync(role, force: false, ct);
-        var login = new PostgresTargets.QueryLogin(role.RoleName, targets.Password(role), role.AppliedFingerprint ?? "", snapshot.Generation);
+        var login = new EngineTargets.QueryLogin(role.RoleName, targets.Password(role), role.AppliedFingerprint ?? "", snapshot.Generation);
         targets.RememberQueryLogin(userId, database.Id, login);
         return login;
     }
 
     /// <summary>Makes one role match its desired state; true when the engine was changed.</summary>
     /// <remarks>
-    /// The role is held (<see cref="PostgresRoleLock"/>) while its row is read again and the engine is
+    /// The role is held (<see cref="IEngineRoles.LockAsync"/>) while its row is read again and the engine is
     /// changed, so callers on any replica take turns: what one applies is never undone by another that
     /// decided from an older policy or an older password.
     /// </remarks>
-    /// <exception cref="PostgresEngineException">The engine could not be made to match (recorded in the audit; the role fails closed).</exception>
+    /// <exception cref="EngineException">The engine could not be made to match (recorded in the audit; the role fails closed).</exception>
     public async Task<bool> ApplyAsync(EngineRole role, bool force, CancellationToken ct)
     {
         var snapshot = await policy.GetAsync(ct);
-        if (!snapshot.Databases.TryGetValue(role.DatabaseId, out var database) || database.Engine != "postgres") return false;
+        if (!snapshot.Databases.TryGetValue(role.DatabaseId, out var database) || RolesOf(database) is not { } roles) return false;
         var server = await targets.ServerAsync(db, database.InstanceId, ct);
-        await using var held = await PostgresRoleLock.AcquireAsync(server, database.Name, [role.RoleName], ct);
+        await using var held = await roles.LockAsync(server, database.Name, [role.RoleName], ct);
         await db.Entry(role).ReloadAsync(ct);
         if (db.Entry(role).State == EntityState.Detached) return false;
         return await ApplyLockedAsync(role, force, ct);
     }
 
-    /// <summary>As <see cref="ApplyAsync"/>, for a caller that already holds the role's <see cref="PostgresRoleLock"/> and has read its row under it.</summary>
+    /// <summary>As <see cref="ApplyAsync"/>, for a caller that already holds the role's lock (<see cref="IEngineRoles.LockAsync"/>) and has read its row under it.</summary>
     public async Task<bool> ApplyLockedAsync(EngineRole role, bool force, CancellationToken ct)
     {
         var snapshot = await policy.GetFreshAsync(ct);
-        if (!snapshot.Databases.TryGetValue(role.DatabaseId, out var database) || database.Engine != "postgres") return false;
+        if (!snapshot.Databases.TryGetValue(role.DatabaseId, out var database) || RolesOf(database) is not { } roles) return false;
         var server = await targets.ServerAsync(db, database.InstanceId, ct);
         var now = clock.GetUtcNow();
         var (grant, validUntil) = Desired(snapshot, role, now);
         var fingerprint = Fingerprint(role, grant, validUntil);
         if (!force && role.AppliedFingerprint == fingerprint) return false;
 
-        PostgresReconcileReport report;
+        RoleReport report;
         try
         {
             try
             {
                 report = EndsAccess(role, grant)
-                    ? await PostgresAccess.EndAccessAsync(server, database.Name, role.RoleName, ct)
-                    : await PostgresAccess.ReconcileAsync(server, database.Name, role.RoleName, targets.Password(role), grant, validUntil, ct);
+                    ? await roles.EndAsync(server, database.Name, role.RoleName, ct)
+                    : await roles.ReconcileAsync(server, database.Name, role.RoleName, targets.Password(role), grant, validUntil, ct);
             }
-            catch (Npgsql.NpgsqlException e) when (!ct.IsCancellationRequested)
+            catch (System.Data.Common.DbException e) when (!ct.IsCancellationRequested)
             {
                 // Whatever the engine says that the engine layer did not foresee is still the engine's answer.
-                throw new PostgresEngineException($"{database.Name}: the engine refused a change to role {role.RoleName}: "
-                    + (e is Npgsql.PostgresException p ? $"{p.MessageText} ({p.SqlState})" : e.Message), e);
+                throw new EngineException($"{database.Name}: the engine refused a change to login {role.RoleName}: {e.Message}", e);
             }
         }
-        catch (PostgresEngineException e)
+        catch (EngineException e)
         {
             audit.Add(db, null, "engine.reconcile", $"databases/{database.Id}/roles/{role.RoleName}", AuditLog.Failure,
                 new { role = role.RoleName, error = e.Message }, database.Id, actorEmail: "system");
@@ -237,7 +236,7 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
             await db.SaveChangesAsync(ct);
             throw;
         }
-        if (report.Revoked.Count > 0 || report.SessionsTerminated > 0) PostgresQueryRunner.ClearPool(server, database.Name, role.RoleName);
+        if (report.Revoked.Count > 0 || report.SessionsTerminated > 0) roles.ForgetSessions(server, database.Name, role.RoleName);
         role.AppliedFingerprint = fingerprint;
         role.ReconciledAt = now;
         if (report.Changed)
@@ -265,7 +264,7 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
     private static (ReadGrant Grant, DateTimeOffset? ValidUntil) Desired(PolicySnapshot snapshot, EngineRole role, DateTimeOffset now)
     {
         var (grant, until) = DesiredRead(snapshot, role.UserId, role.DatabaseId, now);
-        if (role.Kind == PostgresTargets.NativeRole)
+        if (role.Kind == EngineTargets.NativeRole)
         {
             if (role.CredentialExpiresAt is not { } credential || credential <= now) return (ReadGrant.Nothing, now);
             until = until is { } u && u < credential ? u : credential;
@@ -274,7 +273,10 @@ public sealed class ReconcilePostgresAccess(JitGateDb db, PolicyCache policy, Po
     }
 
     /// <summary>A native role with nothing granted, or whose credential ran out, has no access at all: no login, no privilege, no session.</summary>
-    private static bool EndsAccess(EngineRole role, ReadGrant grant) => grant.IsEmpty && role.Kind == PostgresTargets.NativeRole;
+    private static bool EndsAccess(EngineRole role, ReadGrant grant) => grant.IsEmpty && role.Kind == EngineTargets.NativeRole;
+
+    /// <summary>The logins of the database's engine; null for an engine without them (SQLite) or one this build lacks.</summary>
+    private IEngineRoles? RolesOf(PolicyDatabase database) => engines.TryGet(database.Engine, out var engine) ? engine.Roles : null;
 
     /// <summary>
     /// What was last applied. Ended access is one state whatever the time: Desired gives an expired

@@ -2,46 +2,65 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using JitGate.Core.Common;
 using JitGate.Core.Domain;
+using JitGate.Core.Engines;
 using JitGate.Core.Persistence;
-using JitGate.Engines.Postgres;
 using Microsoft.EntityFrameworkCore;
 
 namespace JitGate.Core.Features.Engines;
 
 /// <summary>
-/// What JitGate needs to reach a PostgreSQL instance as its admin, and the per-user login roles it
-/// owns there. Role names are derived from ids, so they never carry user input.
+/// What JitGate needs to reach a server-based instance as its admin, and the per-user logins it owns
+/// there (<see cref="EngineRole"/> rows). Login names are derived from ids, so they never carry user input.
 /// </summary>
-public sealed class PostgresTargets(SecretBox secrets)
+public sealed class EngineTargets(SecretBox secrets)
 {
+    /// <summary>The login the SQL editor's queries run as.</summary>
     public const string QueryRole = "query";
+
+    /// <summary>The login handed out as native credentials.</summary>
     public const string NativeRole = "native";
-    private readonly ConcurrentDictionary<string, PostgresServer> _servers = new(StringComparer.Ordinal);
+
+    private readonly ConcurrentDictionary<string, EngineServer> _servers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(long UserId, string DatabaseId), QueryLogin> _queryLogins = new();
 
     /// <summary>
-    /// A query role's login and the privileges last applied to it, as of one policy snapshot (its
-    /// generation: an entry must not keep an old snapshot alive).
+    /// A query login and the privileges last applied to it, as of one policy snapshot (its generation: an
+    /// entry must not keep an old snapshot alive).
     /// </summary>
-    public sealed record QueryLogin(string RoleName, string Password, string AppliedFingerprint, long SnapshotGeneration);
+    public sealed record QueryLogin(string RoleName, string Password, string AppliedFingerprint, long SnapshotGeneration)
+    {
+        /// <summary>Never shows the password.</summary>
+        public override string ToString() => $"QueryLogin {{ RoleName = {RoleName}, SnapshotGeneration = {SnapshotGeneration} }}";
+    }
 
     public bool TryGetQueryLogin(long userId, string databaseId, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out QueryLogin login) =>
         _queryLogins.TryGetValue((userId, databaseId), out login);
 
     public void RememberQueryLogin(long userId, string databaseId, QueryLogin login) => _queryLogins[(userId, databaseId)] = login;
 
-    public async Task<PostgresServer> ServerAsync(JitGateDb db, string instanceId, CancellationToken ct)
+    /// <summary>The server and admin login of a server-based instance.</summary>
+    /// <exception cref="InvalidOperationException">The instance has no host (a file-based instance).</exception>
+    public async Task<EngineServer> ServerAsync(JitGateDb db, string instanceId, CancellationToken ct)
     {
         if (_servers.TryGetValue(instanceId, out var cached)) return cached;
         var instance = await db.Instances.AsNoTracking().FirstAsync(i => i.Id == instanceId, ct);
-        var server = new PostgresServer(instance.Host!, instance.Port ?? 5432, instance.Username!, secrets.Unprotect(instance.ProtectedPassword!));
+        if (instance.Host is null || instance.ProtectedPassword is null) throw new InvalidOperationException($"Instance {instanceId} is not a server.");
+        var server = new EngineServer(instance.Host, instance.Port ?? 0, instance.Username!, secrets.Unprotect(instance.ProtectedPassword));
         _servers[instanceId] = server;
         return server;
     }
 
+    /// <summary>Where an instance's databases live: its server, or its file.</summary>
+    public async Task<EngineEndpoint> EndpointAsync(JitGateDb db, string instanceId, string? path, CancellationToken ct) =>
+        path is not null ? new EngineEndpoint(null, path) : new EngineEndpoint(await ServerAsync(db, instanceId, ct), null);
+
+    /// <summary>
+    /// The login name for (user, database, kind): <c>jit_u{user}_{hash of the database id}</c>, with
+    /// <c>_n</c> for native credentials. A short hash keeps it unique per database id within every
+    /// engine's limit (PostgreSQL 63 bytes, MySQL 32 characters).
+    /// </summary>
     public static string RoleNameFor(long userId, string databaseId, string kind)
     {
-        // A short hash keeps the name unique per database id yet within PostgreSQL's 63 bytes.
         var hash = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(databaseId)))[..8];
         return $"jit_u{userId}_{hash}{(kind == NativeRole ? "_n" : "")}";
     }
@@ -76,5 +95,6 @@ public sealed class PostgresTargets(SecretBox secrets)
 
     public void Rotate(EngineRole role) => role.ProtectedPassword = secrets.Protect(NewPassword());
 
+    // Letters and digits only: safe in every engine's password syntax and in a shell's environment.
     private static string NewPassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', 'A').Replace('/', 'B').TrimEnd('=');
 }

@@ -1,4 +1,4 @@
-namespace JitGate.Engines;
+namespace JitGate.Core.Engines;
 
 /// <summary>A table or view of a target database, as the engine names it.</summary>
 public sealed record TableRef(string Schema, string Name);

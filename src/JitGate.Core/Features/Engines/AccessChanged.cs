@@ -1,0 +1,61 @@
+using JitGate.Core.Engines;
+using JitGate.Core.Features.Query;
+using JitGate.Core.Persistence;
+using JitGate.Core.Policy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace JitGate.Core.Features.Engines;
+
+/// <summary>
+/// The one step after any change of access commits (a grant, a revoke, an expiry, an approval, an
+/// auto-approval, a changed expiry, a group's members, a database moved): the policy snapshot is
+/// rebuilt, the principals' running queries are stopped when their access may have narrowed, and their
+/// logins on server engines are brought in line before the change's answer is sent.
+/// </summary>
+public sealed class AccessChanged(JitGateDb db, PolicyCache policy, RunningQueries running, ReconcileEngineAccess reconcile, ILogger<AccessChanged> logger)
+{
+    /// <summary>After a change that reaches one principal (a user, or every member of a group).</summary>
+    /// <param name="principalType">"user" or "group".</param>
+    /// <param name="principalId">The user's or group's id.</param>
+    /// <param name="narrowed">True when access may have shrunk: running queries are stopped, so none goes on under what was taken away.</param>
+    /// <param name="ct">Cancels the work.</param>
+    public async Task AfterCommitAsync(string principalType, long principalId, bool narrowed, CancellationToken ct)
+    {
+        var users = principalType == "user"
+            ? [principalId]
+            : await db.GroupMembers.AsNoTracking().Where(m => m.GroupId == principalId).Select(m => m.UserId).ToListAsync(ct);
+        await AfterCommitAsync(users, narrowed, ct);
+    }
+
+    /// <summary>
+    /// After a database moved to another project: which bindings reach it changed for everyone holding a
+    /// login on it. Users without a login yet get one, with what the policy says then, on first use.
+    /// </summary>
+    public async Task AfterDatabaseMovedAsync(string databaseId, CancellationToken ct)
+    {
+        var users = await db.EngineRoles.AsNoTracking().Where(r => r.DatabaseId == databaseId).Select(r => r.UserId).Distinct().ToListAsync(ct);
+        await AfterCommitAsync(users, narrowed: true, ct);
+    }
+
+    /// <summary>After a change that reaches these users.</summary>
+    public async Task AfterCommitAsync(IReadOnlyCollection<long> users, bool narrowed, CancellationToken ct)
+    {
+        policy.Invalidate();
+        if (narrowed)
+        {
+            foreach (var user in users) running.EndFor(user);
+        }
+        if (users.Count == 0) return;
+        try
+        {
+            await reconcile.HandleAsync(users, force: false, ct);
+        }
+        catch (EngineException e)
+        {
+            // The change has committed and stands. The reconciler recorded the failure in the audit and left
+            // the login failed closed (no login); its timer tries again, and a query meets a 503 until then.
+            logger.LogWarning("Access changed but the engine could not be brought in line yet: {Message}", e.Message);
+        }
+    }
+}
