@@ -21,8 +21,12 @@ public sealed class CliServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // A small sample starts sooner; the CLI's story reads a PostgreSQL database, not the sample's rows.
-        Server = await ReplicaProcess.StartAsync("jitgate-for-cli", metadata: null, _dataDir, new Dictionary<string, string> { ["JitGate__SampleEmployees"] = "100" });
+        // A small sample starts sooner; the CLI's story reads a PostgreSQL database, not the sample's rows. jitgate
+        // login's browser sign-in needs the console's pages, whose files build output has in Development only.
+        Server = await ReplicaProcess.StartAsync("jitgate-for-cli", metadata: null, _dataDir, new Dictionary<string, string>
+        {
+            ["JitGate__SampleEmployees"] = "100", ["JitGate__Console"] = "true", ["ASPNETCORE_ENVIRONMENT"] = "Development",
+        });
         Admin = new Api(Server.Client());
         (await Admin.Http.PostAsJsonAsync("/api/v1/auth/signup", new { email = "admin@example.com", name = "Admin", password = "admin-password-1" })).EnsureSuccessStatusCode();
         await Admin.LoginAsync("admin@example.com", "admin-password-1");
