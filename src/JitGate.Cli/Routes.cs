@@ -38,6 +38,7 @@ internal sealed class Route
     public static readonly Route Database = new(HttpMethod.Get, "/api/v1/databases/{id}");
     public static readonly Route Credentials = new(HttpMethod.Post, "/api/v1/databases/{id}/credentials");
     public static readonly Route CreateRequest = new(HttpMethod.Post, "/api/v1/projects/{project}/access-requests");
+    public static readonly Route BreakGlass = new(HttpMethod.Post, "/api/v1/projects/{project}/break-glass");
     public static readonly Route Requests = new(HttpMethod.Get, "/api/v1/access-requests");
     public static readonly Route Request = new(HttpMethod.Get, "/api/v1/access-requests/{id}");
     public static readonly Route Approve = new(HttpMethod.Post, "/api/v1/access-requests/{id}/approve");
@@ -48,5 +49,5 @@ internal sealed class Route
 
     /// <summary>Every route the CLI may call.</summary>
     public static IReadOnlyList<Route> All { get; } =
-        [Me, MyAccess, Logout, CliToken, Databases, Database, Credentials, CreateRequest, Requests, Request, Approve, Reject, Cancel, Query, RevokeBinding];
+        [Me, MyAccess, Logout, CliToken, Databases, Database, Credentials, CreateRequest, BreakGlass, Requests, Request, Approve, Reject, Cancel, Query, RevokeBinding];
 }

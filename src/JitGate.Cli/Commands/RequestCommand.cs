@@ -8,7 +8,7 @@ namespace JitGate.Cli.Commands;
 /// <summary>
 /// <c>jitgate request DATABASE --tables a,b --for 4h --reason TEXT [--wait]</c>: asks for access, shows the risk
 /// and the approval steps, and with --wait waits for the decision. Exit 0 approved, 3 rejected or canceled,
-/// 4 still pending.
+/// 4 still pending. With --break-glass the access is there at once (exit 0), where the project allows it.
 /// </summary>
 internal static partial class RequestCommand
 {
@@ -21,10 +21,20 @@ internal static partial class RequestCommand
         var role = new Option<string>("--role") { Description = "The role to ask for", DefaultValueFactory = _ => "sqlEditorUser" };
         var wait = new Option<bool>("--wait") { Description = "Wait for the decision" };
         var timeout = new Option<string>("--timeout") { Description = "How long --wait waits (same units as --for)", DefaultValueFactory = _ => "30m" };
+        var start = new Option<string?>("--start") { Description = "When the access should start: RFC 3339 with an offset (2026-12-01T09:00:00Z), or +2h from now; --for counts from it" };
+        var incident = new Option<string?>("--incident") { Description = "The incident this is for (an id JitGate knows from the incident tool); access tied to it ends when it resolves" };
+        var breakGlass = new Option<bool>("--break-glass") { Description = "Emergency: access at once, without approval, where the project allows it; reviewed afterwards" };
         var command = new Command("request", "Ask for access to a database or some of its tables, for a while, with a reason")
         {
-            database, tables, duration, reason, role, wait, timeout,
+            database, tables, duration, reason, role, wait, timeout, start, incident, breakGlass,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(breakGlass) && (result.GetResult(start) is not null || result.GetValue(wait)))
+            {
+                result.AddError("--break-glass gives access at once: it takes neither --start nor --wait.");
+            }
+        });
         Common.Run(command, async (parse, api, ct) =>
         {
             var iso = Durations.ToIso(parse.GetValue(duration)!, "--for");
@@ -35,9 +45,19 @@ internal static partial class RequestCommand
             object scope = parse.GetValue(tables) is { Length: > 0 } list
                 ? new { tables = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => Table(id, t)).ToList() }
                 : new { databases = new[] { id } };
-            var created = (await api.SendAsync(Route.CreateRequest, new Dictionary<string, string> { ["project"] = project }, null,
-                new { role = parse.GetValue(role), scope, duration = iso, reason = parse.GetValue(reason) }, ct))!.AsObject();
             var json = parse.GetValue(Common.Json);
+            var projectValues = new Dictionary<string, string> { ["project"] = project };
+            if (parse.GetValue(breakGlass))
+            {
+                var made = (await api.SendAsync(Route.BreakGlass, projectValues, null,
+                    new { role = parse.GetValue(role), scope, duration = iso, reason = parse.GetValue(reason), incident = parse.GetValue(incident) }, ct))!.AsObject();
+                if (json) Output.Json(made);
+                else Output.Line(BrokeGlass(made));
+                return ExitCodes.Ok;
+            }
+            var startsAt = StartsAt(parse.GetValue(start));
+            var created = (await api.SendAsync(Route.CreateRequest, projectValues, null,
+                new { role = parse.GetValue(role), scope, duration = iso, reason = parse.GetValue(reason), startsAt, incident = parse.GetValue(incident) }, ct))!.AsObject();
             if (!json) Output.Line(Describe(created));
             var request = created;
             if (parse.GetValue(wait) && Status(request) == "pendingApproval")
@@ -49,6 +69,26 @@ internal static partial class RequestCommand
             return ExitFor(request);
         });
         return command;
+    }
+
+    /// <summary>--start as the API takes it: RFC 3339 as given (JitGate checks it, a 400 naming startsAt), or +DURATION from now in UTC.</summary>
+    private static string? StartsAt(string? text)
+    {
+        if (text is null) return null;
+        var value = text.Trim();
+        return value.StartsWith('+')
+            ? (DateTimeOffset.UtcNow + Durations.Parse(value[1..], "--start")).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)
+            : value;
+    }
+
+    /// <summary>"Break-glass access until …, binding 7; review 3 due by …".</summary>
+    private static string BrokeGlass(JsonObject made)
+    {
+        var binding = made["binding"]!;
+        var review = made["review"];
+        var until = Common.Time(binding["expiresAt"]) is { } end ? $"until {Output.Time(end)} (in {Output.Left(end, DateTimeOffset.UtcNow)})" : "with no end";
+        var due = review is null ? "" : $" Approvers review it (review {review["id"]}, due {(Common.Time(review["dueAt"]) is { } at ? Output.Time(at) : "soon")}).";
+        return $"Break-glass access {until}: binding {binding["id"]}.{due} jitgate end {binding["id"]} gives it back.";
     }
 
     private sealed record TableRef(string Database, string? Schema, string Table);
@@ -72,7 +112,8 @@ internal static partial class RequestCommand
     internal static string Describe(JsonObject request)
     {
         var steps = request["approvalSteps"]?.AsArray() ?? [];
-        var lines = new List<string> { $"Request {request["id"]}: {request["riskLevel"]} risk, {Words(Status(request))}." };
+        var starts = Common.Time(request["startsAt"]) is { } at ? $" Starts {Output.Time(at)}." : "";
+        var lines = new List<string> { $"Request {request["id"]}: {request["riskLevel"]} risk, {Words(Status(request))}.{starts}" };
         for (var i = 0; i < steps.Count; i++)
         {
             var step = steps[i]!;

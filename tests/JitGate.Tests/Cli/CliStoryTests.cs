@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using JitGate.Engines.Tests.Postgres;
 using JitGate.Tests.Infrastructure;
@@ -152,6 +153,29 @@ public sealed class CliStoryTests(PostgresFixture pg) : IAsyncLifetime
         var canceled = await dev.RunAsync("cancel", thirdId);
         Exit(0, canceled);
         Assert.Contains($"Request {thirdId} was canceled.", canceled.Stdout, StringComparison.Ordinal);
+
+        // A window that starts later: pending (4), with its start; a start in the past is JitGate's 400, a usage error (2).
+        var later = await dev.RunAsync("request", _database, "--tables", "employee", "--for", "1h", "--reason", "INC-45", "--start", "+2h", "--json");
+        Exit(4, later);
+        Assert.True(JsonNode.Parse(later.Stdout)!["startsAt"]!.GetValue<DateTimeOffset>() > DateTimeOffset.UtcNow.AddMinutes(110), later.ToString());
+        Exit(2, await dev.RunAsync("request", _database, "--for", "1h", "--reason", "INC-45", "--start", "2020-01-01T00:00:00Z"));
+
+        // Break-glass: refused (3) until the project allows it, then access at once (0), given back with end.
+        Exit(3, await dev.RunAsync("request", _database, "--tables", "employee", "--for", "30m", "--reason", "INC-46 outage", "--break-glass"));
+        Exit(2, await dev.RunAsync("request", _database, "--for", "30m", "--reason", "INC-46 outage", "--break-glass", "--wait"));
+        var allow = await _server.Admin.Http.PatchAsJsonAsync("/api/v1/projects/sample/settings", new
+        {
+            breakGlass = new { enabled = true, roles = new[] { "sqlEditorUser" }, environments = new[] { "prod" }, maxDuration = "PT1H", requireIncident = false },
+        });
+        Assert.True(allow.IsSuccessStatusCode, await allow.Content.ReadAsStringAsync());
+        var glass = await dev.RunAsync("request", _database, "--tables", "employee", "--for", "30m", "--reason", "INC-46 outage", "--break-glass");
+        Exit(0, glass);
+        Assert.Contains("Break-glass access until", glass.Stdout, StringComparison.Ordinal);
+        Exit(0, await dev.RunAsync("query", _database, "select count(*) from employee"));
+        Exit(3, await dev.RunAsync("query", _database, "select count(*) from salary"));
+        var glassBinding = System.Text.RegularExpressions.Regex.Match(glass.Stdout, @"jitgate end (\d+)").Groups[1].Value;
+        Exit(0, await dev.RunAsync("end", glassBinding));
+        Exit(3, await dev.RunAsync("query", _database, "select count(*) from employee"));
 
         // Every route it called is one the OpenAPI document describes.
         var documented = await _server.OpenApiRoutesAsync();
