@@ -49,7 +49,16 @@ public sealed class ReplicaProcess : IAsyncDisposable
         replica._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (replica._log) replica._log.Add(e.Data); };
         replica._process.BeginOutputReadLine();
         replica._process.BeginErrorReadLine();
-        await replica.WaitReadyAsync();
+        try
+        {
+            await replica.WaitReadyAsync();
+        }
+        catch
+        {
+            // A server that never became ready is not left running behind the failed test.
+            if (!replica._process.HasExited) replica._process.Kill(entireProcessTree: true);
+            throw;
+        }
         return replica;
     }
 
