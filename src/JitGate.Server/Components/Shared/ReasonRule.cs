@@ -19,11 +19,11 @@ public static class ReasonRule
         try
         {
             // The server's options: linear time, so a pattern cannot take the circuit's time either.
-            return new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200)).IsMatch(reason.Trim());
+            return new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)).IsMatch(reason.Trim());
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or RegexMatchTimeoutException)
         {
-            // A pattern this runtime cannot read: leave the decision to the server.
+            // A pattern this runtime cannot read, or a busy server: leave the decision to the send, which checks again.
             return true;
         }
     }
