@@ -89,6 +89,7 @@ public static class CoreServices
         services.AddScoped<ListBindings>();
         services.AddScoped<RevokeBinding>();
         services.AddScoped<RecordExpiries>();
+        services.AddScoped<NextAccessChange>();
         services.AddScoped<RunQuery>();
         services.AddScoped<SearchAudit>();
         services.AddScoped<WorkspaceSettings>();

@@ -14,13 +14,25 @@ internal abstract class LeaderJob(JobLeadership leadership, TimeProvider clock, 
     /// <summary>One pass of the job's work.</summary>
     protected abstract Task RunOnceAsync(CancellationToken ct);
 
+    /// <summary>
+    /// When work falls due before the next tick (a job that knows its deadlines wakes at them); null to
+    /// wait for the tick. Asked on the leader only, after each pass.
+    /// </summary>
+    protected virtual Task<DateTimeOffset?> DueBeforeNextTickAsync(CancellationToken ct) => Task.FromResult<DateTimeOffset?>(null);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var started = clock.GetUtcNow();
+            DateTimeOffset? due = null;
             try
             {
-                if (await leadership.IsLeaderAsync(stoppingToken)) await RunOnceAsync(stoppingToken);
+                if (await leadership.IsLeaderAsync(stoppingToken))
+                {
+                    await RunOnceAsync(stoppingToken);
+                    due = await DueBeforeNextTickAsync(stoppingToken);
+                }
             }
             catch (JitGate.Core.Engines.EngineException e)
             {
@@ -32,7 +44,12 @@ internal abstract class LeaderJob(JobLeadership leadership, TimeProvider clock, 
             {
                 logger.LogError(e, "{Job} failed; retrying on the next tick", GetType().Name);
             }
-            await Task.Delay(Interval, clock, stoppingToken);
+            // A tick every Interval however long the pass took, or sooner when work falls due before it.
+            var now = clock.GetUtcNow();
+            var next = started + Interval;
+            if (due is { } d && d < next) next = d;
+            var wait = next - now;
+            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, clock, stoppingToken);
         }
     }
 }

@@ -59,7 +59,7 @@ public sealed class ReplicaProcess : IAsyncDisposable
     {
         using var client = Client();
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        while (deadline.Elapsed < TimeSpan.FromSeconds(180))
         {
             if (_process.HasExited) throw new InvalidOperationException($"{Name} exited at start:\n{Log}");
             try
