@@ -21,6 +21,7 @@ internal static class ConsoleSetup
         });
         services.AddScoped<ConsoleSession>();
         services.AddScoped<BrowserTime>();
+        services.AddScoped<ReviewCount>();
         services.AddScoped<MyAccess>();
         services.AddScoped<QueryHistory>();
         services.AddScoped<UpdateBinding>();

@@ -43,7 +43,10 @@ public static partial class Ui
     public static Color StatusColor(string status) => status switch
     {
         "active" or "approved" => Color.Success,
-        "pendingApproval" or "pending" => Color.Warning,
+        "pendingApproval" or "pending" or "open" => Color.Warning,
+        "scheduled" => Color.Info,
+        "flagged" => Color.Error,
+        "confirmed" => Color.Success,
         "rejected" or "denied" or "failure" => Color.Error,
         _ => Color.Default,
     };
@@ -109,6 +112,14 @@ public static partial class Ui
 
     public static string Principal(string principal) =>
         principal.StartsWith("user:", StringComparison.Ordinal) ? principal["user:".Length..] : principal;
+
+    /// <summary>Lengths offered for a setting: the presets up to <paramref name="max"/>, and the current value when it is none of them.</summary>
+    public static List<string> DurationChoices(IEnumerable<string> presets, string? current, TimeSpan? max = null)
+    {
+        var list = presets.Where(p => max is null || (JitGate.Core.Common.Durations.TryParse(p, out var span) && span <= max)).ToList();
+        if (current is not null && !list.Contains(current)) list.Add(current);
+        return list.OrderBy(p => JitGate.Core.Common.Durations.TryParse(p, out var span) ? span : TimeSpan.MaxValue).ToList();
+    }
 
     /// <summary>Expiration choices offered when granting or requesting access.</summary>
     public static readonly IReadOnlyList<(string Label, string? Duration)> ExpirationPresets =

@@ -365,6 +365,15 @@ public static class AuthorizationMatrix
         Fixed("GET", "/cli/login",                                              ConsolePage, _ => Get("/cli/login?port=53682&state=matrix&codeChallenge=" + new string('c', 43)))
             with { Note = "Where jitgate login sends the browser: a signed-in user approves the CLI there." },
         Fixed("POST", "/cli/login",                                             ConsoleForm, _ => Form("/cli/login", "")),
+        Fixed("GET", "/projects/{ProjectId}/settings",                          ConsolePage, _ => Get("/projects/sample/settings"))
+            with { Note = "Members read the project's lifecycle settings; only owners and admins get a Save, and the use case checks again." },
+        Fixed("POST", "/projects/{ProjectId}/settings",                         ConsoleForm, _ => Form("/projects/sample/settings", "")),
+        Fixed("GET", "/break-glass/reviews",                                    ConsolePage, _ => Get("/break-glass/reviews"))
+            with { Note = "Lists only the reviews of projects the caller reviews (owners, admins, DBAs); deciding goes through the use case's checks." },
+        Fixed("POST", "/break-glass/reviews",                                   ConsoleForm, _ => Form("/break-glass/reviews", "")),
+        Fixed("GET", "/settings/environments",                                  ConsolePage, _ => Get("/settings/environments"))
+            with { Note = "Anyone may read the environments' maxima; only admins get Save, and the use case checks again." },
+        Fixed("POST", "/settings/environments",                                 ConsoleForm, _ => Form("/settings/environments", "")),
         Fixed("GET", "/account/login/oidc",                                     "302 302 302 302 302 302 302 302 302", _ => Get("/account/login/oidc"))
             with { Note = "Goes to the provider, or back to the sign-in page saying single sign-on is not set up (as here)." },
         Fixed("POST", "/account/cli/approve",                                   "302 400 400 400 400 400 400 400 400",
