@@ -48,6 +48,9 @@ switch (suite)
     case "reconcile":
         await ReconcileSuite.RunAsync(args[1..]);
         break;
+    case "browser":
+        await BrowserSuite.RunAsync(options);
+        break;
     case "coldstart":
         await ColdStartSuite.RunAsync(options.Int("runs", 3, positional: true), TimeSpan.FromSeconds(options.Double("idle", 5)));
         break;
@@ -55,6 +58,7 @@ switch (suite)
         Console.WriteLine("""
             usage: dotnet run -c Release --project bench/JitGate.Bench -- <suite> [options]
               authz      [--memory-only] [BenchmarkDotNet options; --job short unless a --job is given]
+              browser    [runs (10)]   the console in Chromium: editor interactive, Run to first row (1 and 1,000 rows)
               query      [requests (5000)] [--seconds 15] [--clients 1,16] [--warmup-seconds 10] [--engine sqlite|postgres|mysql]
               requests   [--pending 10000] [--requests 1000] [--seconds 30] [--clients 1,8]
               audit      [--records 1000000] [--requests 100] [--seconds 20]
