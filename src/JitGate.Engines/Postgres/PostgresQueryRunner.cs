@@ -75,17 +75,14 @@ public static class PostgresQueryRunner
             {
                 try
                 {
-                    await BeginAsync(connection, limits, ct);
+                    return await ExecuteAsync(connection, server, statement, limits, ct);
                 }
-                catch (Exception ex) when (attempt == 0 && PostgresErrors.IsSessionLost(ex) && !ct.IsCancellationRequested)
+                catch (SessionLostOnSendException) when (attempt == 0 && !ct.IsCancellationRequested)
                 {
-                    // A pooled session ended by the reconciler (or a restart) fails on its first use.
-                    // Nothing of the statement ran yet, so a fresh pool and one more try are safe.
+                    // A pooled session ended by the reconciler (or a restart) fails on its first use. The
+                    // transaction never committed, so a fresh pool and one more try are safe.
                     PostgresConnections.ClearRolePool(server, database, roleName);
-                    continue;
                 }
-
-                return await ExecuteAsync(connection, server, statement, limits, ct);
             }
         }
     }
@@ -124,47 +121,64 @@ public static class PostgresQueryRunner
         return row;
     }
 
-    private static async Task BeginAsync(NpgsqlConnection connection, QueryLimits limits, CancellationToken ct)
-    {
-        var timeoutMs = Math.Max(1, (long)Math.Ceiling(limits.Timeout.TotalMilliseconds));
-        // SET LOCAL ends with the transaction, so nothing leaks into the pooled session. The display
-        // settings fix how values print, for PostgresValues.
-        await using var begin = new NpgsqlCommand(
-            "BEGIN READ ONLY; "
-            + $"SET LOCAL statement_timeout = {timeoutMs.ToString(CultureInfo.InvariantCulture)}; "
-            + "SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL TimeZone = 'UTC'; SET LOCAL IntervalStyle = 'iso_8601'",
-            connection);
-        await begin.ExecuteNonQueryAsync(ct);
-    }
-
+    /// <summary>
+    /// The whole exchange in one round trip: one batch (one Sync) of BEGIN READ ONLY, the SET LOCALs, the
+    /// statement, the read-only check and ROLLBACK. Each batch command is its own Parse message, so the
+    /// statement stays exactly one statement. An error skips the rest of the batch and leaves the
+    /// transaction aborted; it is rolled back separately then.
+    /// </summary>
     private static async Task<QueryOutcome> ExecuteAsync(
         NpgsqlConnection connection, EngineServer server, string statement, QueryLimits limits, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(statement, connection)
+        var timeoutMs = Math.Max(1, (long)Math.Ceiling(limits.Timeout.TotalMilliseconds));
+        await using var batch = new NpgsqlBatch(connection)
         {
-            // Text results: every type arrives as the server prints it; PostgresValues maps the common ones.
-            AllResultTypesAreUnknown = true,
             // A backstop only: the server's statement_timeout ends the statement first.
-            CommandTimeout = (int)Math.Ceiling(limits.Timeout.TotalSeconds) + 10,
+            Timeout = (int)Math.Ceiling(limits.Timeout.TotalSeconds) + 10,
         };
-        // A positional parameter puts Npgsql in raw mode: it sends the text unchanged in one Parse
-        // message instead of splitting it at semicolons, and the server's parser refuses a second
-        // statement ("cannot insert multiple commands into a prepared statement"). The parameter
-        // itself is an unused, typed NULL, so $1 in the statement reads as NULL.
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = DBNull.Value });
+        // Text results: every type arrives as the server prints it; PostgresValues maps the common ones.
+        PostgresTextResults.Request(batch);
+        // SET LOCAL ends with the transaction, so nothing leaks into the pooled session. The display
+        // settings fix how values print, for PostgresValues.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN READ ONLY"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SET LOCAL statement_timeout = {timeoutMs.ToString(CultureInfo.InvariantCulture)}"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL DateStyle = 'ISO, YMD'"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL TimeZone = 'UTC'"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL IntervalStyle = 'iso_8601'"));
+        var user = new NpgsqlBatchCommand(statement);
+        // A positional parameter keeps Npgsql in raw mode: the text goes unchanged in one Parse message,
+        // and the server's parser refuses a second statement ("cannot insert multiple commands into a
+        // prepared statement"). The parameter itself is an unused, typed NULL, so $1 reads as NULL.
+        user.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = DBNull.Value });
+        batch.BatchCommands.Add(user);
+        // COMMIT, ROLLBACK or SET TRANSACTION READ WRITE would have left JitGate's read-only transaction;
+        // none of them may run, even if they changed nothing this time.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT current_setting('transaction_read_only')"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("ROLLBACK"));
 
         var columns = new List<ResultColumn>();
         var rows = new List<object?[]>();
-        var truncated = false;
         string? truncatedBy = null;
         var budget = new AnswerBudget(limits.MaxBytes);
         try
         {
-            // Sequential: a row is read column by column from the wire, never buffered whole, so a value
-            // larger than the byte cap is seen by its length and never read into memory.
-            var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+            NpgsqlDataReader reader;
             try
             {
+                // Sequential: a row is read column by column from the wire, never buffered whole, so a value
+                // larger than the byte cap is seen by its length and never read into memory.
+                reader = await batch.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
+            }
+            catch (Exception ex) when (PostgresErrors.IsSessionLost(ex) && !ct.IsCancellationRequested)
+            {
+                throw new SessionLostOnSendException(ex);
+            }
+
+            string? readOnly;
+            try
+            {
+                // Only the statement and the check return rows (BEGIN, SET and ROLLBACK return none, and the
+                // reader passes over them): two result sets when the statement has one, else only the check's.
                 var types = new uint[reader.FieldCount];
                 for (var i = 0; i < reader.FieldCount; i++)
                 {
@@ -190,21 +204,34 @@ public static class PostgresQueryRunner
                     rows.Add(row);
                 }
 
-                truncated = truncatedBy is not null;
                 if (truncatedBy == "bytes")
                 {
-                    // The rest is not wanted, and may be huge: stop the server from sending it rather than read it all.
-                    command.Cancel();
+                    // The rest is not wanted, and may be huge: stop the server from sending it rather than
+                    // read it all. The cancel aborts the transaction, which only needs to end.
+                    batch.Cancel();
+                    readOnly = null;
+                }
+                else if (await reader.NextResultAsync(ct))
+                {
+                    // Passing to the next result read what was left of the statement's rows; the statement
+                    // timeout bounds it.
+                    readOnly = await reader.ReadAsync(ct) ? reader.GetString(0) : null;
+                }
+                else
+                {
+                    // The statement returned no result set: the one read was the check's.
+                    readOnly = columns.Count == 1 && rows.Count == 1 && truncatedBy is null ? rows[0][0] as string : null;
+                    columns.Clear();
+                    rows.Clear();
                 }
             }
             finally
             {
                 try
                 {
-                    // Disposing reads what is left of the result; the statement timeout bounds it.
                     await reader.DisposeAsync();
                 }
-                catch (PostgresException ex) when (truncated && ex.SqlState == PostgresErrorCodes.QueryCanceled)
+                catch (PostgresException ex) when (truncatedBy == "bytes" && ex.SqlState == PostgresErrorCodes.QueryCanceled)
                 {
                     // The rows past the cap were never wanted.
                 }
@@ -212,20 +239,13 @@ public static class PostgresQueryRunner
 
             if (truncatedBy == "bytes")
             {
-                // A statement that returned rows is no transaction control statement; the cancel aborted
-                // the transaction, which only needs to end.
+                // A statement that returned rows is no transaction control statement.
                 await RollbackAsync(connection);
                 return new QueryOutcome.Success(columns, rows, true, []) { TruncatedBy = truncatedBy };
             }
 
-            // COMMIT, ROLLBACK or SET TRANSACTION READ WRITE would have left JitGate's read-only
-            // transaction; none of them may run, even if they changed nothing this time.
-            // Checked and rolled back in one round trip; never cancelled, as the transaction must end
-            // even when the caller gave up.
-            await using var check = new NpgsqlCommand("SELECT current_setting('transaction_read_only'); ROLLBACK", connection);
-            var stillReadOnly = (string?)await check.ExecuteScalarAsync(CancellationToken.None) == "on";
-            return stillReadOnly
-                ? new QueryOutcome.Success(columns, rows, truncated, []) { TruncatedBy = truncatedBy }
+            return readOnly == "on"
+                ? new QueryOutcome.Success(columns, rows, truncatedBy is not null, []) { TruncatedBy = truncatedBy }
                 : new QueryOutcome.ReadOnlyViolation("Transaction control statements cannot run here; every query runs in a read-only transaction.");
         }
         catch (PostgresException ex) when (!ct.IsCancellationRequested && !PostgresErrors.IsSessionLost(ex))
@@ -249,6 +269,9 @@ public static class PostgresQueryRunner
             throw new EngineException($"The session on {server.Host}:{server.Port} ended while the statement ran: {ex.Message}", ex);
         }
     }
+
+    /// <summary>The session was gone when the batch was sent; nothing committed, so it may be tried again.</summary>
+    private sealed class SessionLostOnSendException(Exception inner) : Exception(inner.Message, inner);
 
     private static async Task RollbackAsync(NpgsqlConnection connection)
     {

@@ -10,6 +10,7 @@ namespace JitGate.Tests.Audit;
 /// certificate made here) and an OTLP/HTTP endpoint. Time moves on the fake clock, so a 30-second outage
 /// takes no 30 real seconds.
 /// </summary>
+[Collection(AloneInProcess.Name)]
 public sealed partial class AuditSinkTests : IAsyncLifetime
 {
     private readonly JitGateApp _app = new();
