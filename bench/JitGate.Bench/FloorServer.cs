@@ -44,26 +44,36 @@ internal sealed class FloorServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
-        app.MapPost("/api/v1/query", async (HttpContext ctx) =>
-        {
-            if (ctx.Request.Headers.Authorization.ToString() != "Bearer " + Token)
-            {
-                ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                return;
-            }
-            var query = await ctx.Request.ReadFromJsonAsync<FloorQuery>(Web, ctx.RequestAborted);
-            if (query?.Statement is null)
-            {
-                ctx.Response.StatusCode = StatusCodes.Status400BadRequest;
-                return;
-            }
-            var started = Stopwatch.GetTimestamp();
-            var result = await run(query, ctx.RequestAborted);
-            await ctx.Response.WriteAsJsonAsync(result with { ElapsedMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds }, Web, ctx.RequestAborted);
-        });
+        var audit = new FloorAuditLog(Path.Combine(Path.GetTempPath(), $"jitgate-floor-audit-{Guid.NewGuid():N}.db"));
+        app.Lifetime.ApplicationStopped.Register(audit.Dispose);
+        app.MapPost("/api/v1/query", (HttpContext ctx) => AnswerAsync(ctx, run, null));
+        // The audited floor: the same, plus one audit record committed per query before the answer.
+        app.MapPost(AuditedPrefix + "/api/v1/query", (HttpContext ctx) => AnswerAsync(ctx, run, audit));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new FloorServer(app, new Uri(address));
+    }
+
+    /// <summary>Where the audited floor answers: this prefix before /api/v1/query.</summary>
+    public const string AuditedPrefix = "/audited";
+
+    private static async Task AnswerAsync(HttpContext ctx, Func<FloorQuery, CancellationToken, ValueTask<FloorResult>> run, FloorAuditLog? audit)
+    {
+        if (ctx.Request.Headers.Authorization.ToString() != "Bearer " + Token)
+        {
+            ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return;
+        }
+        var query = await ctx.Request.ReadFromJsonAsync<FloorQuery>(Web, ctx.RequestAborted);
+        if (query?.Statement is null)
+        {
+            ctx.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+        var started = Stopwatch.GetTimestamp();
+        var result = await run(query, ctx.RequestAborted);
+        if (audit is not null) await audit.RecordAsync("floor@example.com", query.Database ?? "", query.Statement, result.RowCount, ctx.RequestAborted);
+        await ctx.Response.WriteAsJsonAsync(result with { ElapsedMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds }, Web, ctx.RequestAborted);
     }
 
     public async ValueTask DisposeAsync()

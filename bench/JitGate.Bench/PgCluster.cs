@@ -39,8 +39,9 @@ internal sealed class PgCluster : IAsyncDisposable
         }
     }
 
-    public NpgsqlDataSource ReaderSource(int maxPool) => NpgsqlDataSource.Create(
-        new NpgsqlConnectionStringBuilder(_cluster.LoginConnectionString(Database, ReaderName, ReaderPassword)) { Pooling = true, MaxPoolSize = maxPool }.ConnectionString);
+    /// <summary>A pool of the reader role; through <paramref name="port"/> (a relay) when given, else straight to the cluster.</summary>
+    public NpgsqlDataSource ReaderSource(int maxPool, int? port = null) => NpgsqlDataSource.Create(
+        new NpgsqlConnectionStringBuilder(_cluster.LoginConnectionString(Database, ReaderName, ReaderPassword)) { Pooling = true, MaxPoolSize = maxPool, Port = port ?? Port }.ConnectionString);
 
     private async Task InitializeAsync(int employees)
     {
