@@ -94,13 +94,20 @@ public sealed class ProjectSettings(JitGateDb db, Permissions permissions, Audit
     {
         ArgumentNullException.ThrowIfNull(project);
         if (project.ReasonPattern is not { } pattern) return;
-        if (!Regex(pattern).IsMatch(reason))
+        if (!ReasonMatches(pattern, reason))
         {
             throw new ApiProblem(400, "reason-pattern", "Reason does not match the project's rule",
                 $"In {project.Title} a reason must match {pattern} (a ticket or incident id, for example).",
                 new Dictionary<string, object?> { ["field"] = "reason", ["pattern"] = pattern });
         }
     }
+
+    /// <summary>
+    /// True when <paramref name="reason"/> matches a project's reason <paramref name="pattern"/>, as every path
+    /// that takes a reason checks it (the console asks the same before sending).
+    /// </summary>
+    /// <exception cref="ArgumentException">The pattern is not one .NET's linear-time engine reads (refused when saved, so only for a pattern saved by an older version).</exception>
+    public static bool ReasonMatches(string pattern, string reason) => Regex(pattern).IsMatch(reason);
 
     // Linear-time matching: a pattern an owner writes must not let a reason take the server's time. It is
     // linear in the reason (at most 2,000 characters) and the pattern (at most 200), so no time limit: a

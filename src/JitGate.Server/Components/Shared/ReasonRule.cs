@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace JitGate.Server.Components.Shared;
 
 /// <summary>
@@ -18,12 +16,11 @@ public static class ReasonRule
         if (pattern is null || string.IsNullOrWhiteSpace(reason)) return true;
         try
         {
-            // The server's options: linear time, so a pattern cannot take the circuit's time either.
-            return new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)).IsMatch(reason.Trim());
+            return JitGate.Core.Features.Lifecycle.ProjectSettings.ReasonMatches(pattern, reason.Trim());
         }
-        catch (Exception e) when (e is ArgumentException or RegexMatchTimeoutException)
+        catch (ArgumentException)
         {
-            // A pattern this runtime cannot read, or a busy server: leave the decision to the send, which checks again.
+            // A pattern this runtime cannot read: leave the decision to the send, which checks again.
             return true;
         }
     }
