@@ -77,8 +77,14 @@ public static class PostgresQueryRunner
                 {
                     return await ExecuteAsync(connection, server, statement, limits, ct);
                 }
-                catch (SessionLostOnSendException) when (attempt == 0 && !ct.IsCancellationRequested)
+                catch (SessionLostOnSendException lost)
                 {
+                    ct.ThrowIfCancellationRequested();
+                    if (attempt > 0)
+                    {
+                        throw new EngineException($"The session on {server.Host}:{server.Port} ended before the statement ran: {lost.Message}", lost.InnerException!);
+                    }
+
                     // A pooled session ended by the reconciler (or a restart) fails on its first use. The
                     // transaction never committed, so a fresh pool and one more try are safe.
                     PostgresConnections.ClearRolePool(server, database, roleName);
