@@ -169,13 +169,16 @@ public static class CoreServices
     }
 
     /// <summary>
-    /// A failed command or save is the caller's to judge: most are expected (a lost race on a unique key,
-    /// the migrations history table that a fresh PostgreSQL store does not have yet) and handled there, and
-    /// one that is not surfaces as an exception that the server logs as an error itself. EF Core would
-    /// log every one as an error first; as a warning it stays visible without crying wolf.
+    /// A failed command, save or transaction is the caller's to judge: most are expected (a lost race on a
+    /// unique key, the migrations history table that a fresh PostgreSQL store does not have yet, an approval
+    /// whose commit PostgreSQL aborted as a deadlock and that runs again, a background pass canceled at
+    /// shutdown) and handled there, and one that is not surfaces as an exception that the server logs as an
+    /// error itself. EF Core would log every one as an error first; as a warning it stays visible without
+    /// crying wolf.
     /// </summary>
     private static DbContextOptionsBuilder QuietCommandErrors(DbContextOptionsBuilder options) =>
         options.ConfigureWarnings(w => w.Log(
             (Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandError, LogLevel.Warning),
+            (Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.TransactionError, LogLevel.Warning),
             (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.SaveChangesFailed, LogLevel.Warning)));
 }
