@@ -73,6 +73,19 @@ internal static class RequestsSuite
         Console.WriteLine(LoadResult.Header("operation"));
         Console.WriteLine(seeded.Row());
 
+        // The lists an approver and a requester open, with every request pending.
+        foreach (var (name, client, url) in new (string, HttpClient, string)[]
+        {
+            ("owner: GET /access-requests?filter=waitingForMe", owner, "/api/v1/access-requests?filter=waitingForMe"),
+            ("owner: GET /projects/sample/access-requests?status=", owner, "/api/v1/projects/sample/access-requests?status=pendingApproval"),
+            ("dev: GET /access-requests?filter=mine", dev, "/api/v1/access-requests?filter=mine"),
+        })
+        {
+            var count = 0;
+            var listed = await LoadDriver.RunAsync(name, 1, 30, TimeSpan.FromSeconds(60), 2, async _ => count = await CountAsync(client, url));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{listed.Row()}  {count:N0} listed"));
+        }
+
         foreach (var clients in clientCounts)
         {
             var creates = new ConcurrentBag<double>();
@@ -103,6 +116,15 @@ internal static class RequestsSuite
         var list = latencies.ToList();
         list.Sort();
         return new LoadResult(name, clients, list, elapsed, false);
+    }
+
+    private static async Task<int> CountAsync(HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(url);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {url} answered {(int)response.StatusCode}: {text}");
+        using var doc = JsonDocument.Parse(text);
+        return doc.RootElement.GetArrayLength();
     }
 
     private sealed record Created(long Id, string? Risk, string? Status);

@@ -8,23 +8,48 @@ using Microsoft.Extensions.DependencyInjection;
 namespace JitGate.Core.Policy;
 
 /// <summary>
-/// Holds the current <see cref="PolicySnapshot"/>. Any change to users, groups, databases or bindings
-/// calls <see cref="Invalidate"/> after it commits; the next decision rebuilds the snapshot.
+/// Holds the current <see cref="PolicySnapshot"/>. Any change to users, groups or databases calls
+/// <see cref="Invalidate"/> after it commits, and a change to one principal's bindings (a grant, a revoke,
+/// an approval) calls <see cref="InvalidateBindingsOf"/>; the next decision brings the snapshot up to date,
+/// re-reading the whole workspace for the first kind and only the changed principals' bindings for the second.
 /// </summary>
 public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes, AccessChanges accessChanges) : IDisposable
 {
     private readonly SemaphoreSlim _loadLock = new(1, 1);
-    private volatile PolicySnapshot? _current;
+    private readonly Lock _pendingGate = new();
+    // What changed since the current snapshot; recorded before the version moves, so a load that read the
+    // version first and then took these holds every change up to that version.
+    private bool _pendingAll = true;
+    private HashSet<(string PrincipalType, long PrincipalId)> _pendingPrincipals = [];
+    private volatile Loaded? _current;
     private long _version;
     private long _stamp;
     private long _lastStampCheck;
 
+    /// <summary>A snapshot with the change version it reflects every change up to (changes counted by this replica).</summary>
+    private sealed record Loaded(PolicySnapshot Snapshot, long Version);
+
     public void Dispose() => _loadLock.Dispose();
 
+    /// <summary>After a change to users, groups, memberships, projects or databases: the next decision re-reads the whole workspace.</summary>
     public void Invalidate()
     {
+        lock (_pendingGate) _pendingAll = true;
+        Changed();
+    }
+
+    /// <summary>After a change to one principal's bindings only: the next decision re-reads that principal's bindings.</summary>
+    /// <param name="principalType">"user" or "group".</param>
+    /// <param name="principalId">The user's or group's id.</param>
+    public void InvalidateBindingsOf(string principalType, long principalId)
+    {
+        lock (_pendingGate) _pendingPrincipals.Add((principalType, principalId));
+        Changed();
+    }
+
+    private void Changed()
+    {
         Interlocked.Increment(ref _version);
-        _current = null;
         changes.Bump();
         accessChanges.Raise();
     }
@@ -40,27 +65,54 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes,
         return await GetAsync(ct);
     }
 
-    /// <summary>The current snapshot; with a shared store, re-checked for other replicas' changes in the background at most every second.</summary>
+    /// <summary>
+    /// A snapshot that reflects every change committed before this call; with a shared store, re-checked
+    /// for other replicas' changes in the background at most every second. Changes arriving while a load
+    /// runs do not send it round again: callers that came before them take what it loaded, so a steady
+    /// stream of changes cannot keep every caller waiting.
+    /// </summary>
     public async ValueTask<PolicySnapshot> GetAsync(CancellationToken ct = default)
     {
         if (changes.Shared && Environment.TickCount64 - Interlocked.Read(ref _lastStampCheck) > 1000)
         {
             _ = Task.Run(SyncStampInBackgroundAsync, CancellationToken.None);
         }
-        var snapshot = _current;
-        if (snapshot is not null) return snapshot;
+        var arrival = Interlocked.Read(ref _version);
+        if (_current is { } current && current.Version >= arrival) return current.Snapshot;
         await _loadLock.WaitAsync(ct);
         try
         {
-            while (true)
+            if (_current is { } loaded && loaded.Version >= arrival) return loaded.Snapshot;
+            var version = Interlocked.Read(ref _version);
+            bool all;
+            HashSet<(string, long)> principals;
+            lock (_pendingGate)
             {
-                if (_current is { } loaded) return loaded;
-                var version = Interlocked.Read(ref _version);
-                var fresh = await LoadAsync(ct);
-                // A change that committed while we were loading must not be hidden by this snapshot.
-                if (Interlocked.Read(ref _version) != version) continue;
-                _current = fresh;
+                // Past a few hundred principals one full read costs less than that many lookups.
+                all = _pendingAll || _current is null || _pendingPrincipals.Count > 500;
+                principals = _pendingPrincipals;
+                _pendingAll = false;
+                _pendingPrincipals = [];
+            }
+            try
+            {
+                var fresh = all ? await LoadAsync(ct)
+                    // Nothing left to read (a load taken earlier already held these changes): the same snapshot,
+                    // so what is keyed by its generation stays valid.
+                    : principals.Count == 0 ? _current!.Snapshot
+                    : _current!.Snapshot.WithBindingsOf(await LoadBindingsOfAsync(principals, ct));
+                _current = new Loaded(fresh, version);
                 return fresh;
+            }
+            catch
+            {
+                // Not loaded: the next caller loads it.
+                lock (_pendingGate)
+                {
+                    _pendingAll |= all;
+                    _pendingPrincipals.UnionWith(principals);
+                }
+                throw;
             }
         }
         finally
@@ -75,8 +127,9 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes,
         var stamp = await changes.CurrentAsync(ct);
         if (stamp != Interlocked.Exchange(ref _stamp, stamp))
         {
+            // Another replica changed something; what, the stamp does not say.
+            lock (_pendingGate) _pendingAll = true;
             Interlocked.Increment(ref _version);
-            _current = null;
             accessChanges.Raise();
         }
     }
@@ -91,6 +144,31 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes,
         {
             // The next request's check will try again.
         }
+    }
+
+    /// <summary>Every unrevoked binding of each principal, with the same rule as a full load: a disabled user holds nothing.</summary>
+    private async Task<Dictionary<(string, long), PolicyBinding[]>> LoadBindingsOfAsync(HashSet<(string Type, long Id)> principals, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<JitGateDb>();
+        var userIds = principals.Where(p => p.Type == "user").Select(p => p.Id).ToList();
+        var groupIds = principals.Where(p => p.Type == "group").Select(p => p.Id).ToList();
+        var disabled = userIds.Count == 0 ? [] : (await db.Users.AsNoTracking()
+            .Where(u => userIds.Contains(u.Id) && u.DisabledAt != null).Select(u => u.Id).ToListAsync(ct)).ToHashSet();
+        var rows = await db.Bindings.AsNoTracking()
+            .Where(b => b.RevokedAt == null
+                && ((b.PrincipalType == "user" && userIds.Contains(b.PrincipalId)) || (b.PrincipalType == "group" && groupIds.Contains(b.PrincipalId))))
+            .Select(b => new { b.Id, b.ProjectId, b.PrincipalType, b.PrincipalId, b.Role, b.ExpiresAt, b.ScopeJson, b.StartsAt, b.BreakGlass })
+            .ToListAsync(ct);
+        var replaced = principals.ToDictionary(p => ((string, long))p, _ => Array.Empty<PolicyBinding>());
+        foreach (var group in rows.GroupBy(r => (r.PrincipalType, r.PrincipalId)))
+        {
+            if (group.Key.PrincipalType == "user" && disabled.Contains(group.Key.PrincipalId)) continue;
+            replaced[group.Key] = group
+                .Select(r => ToPolicyBinding(r.Id, r.ProjectId, r.Role, r.ExpiresAt, r.ScopeJson) with { StartsAt = r.StartsAt, BreakGlass = r.BreakGlass })
+                .ToArray();
+        }
+        return replaced;
     }
 
     private async Task<PolicySnapshot> LoadAsync(CancellationToken ct)

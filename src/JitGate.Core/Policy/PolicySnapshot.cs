@@ -54,6 +54,47 @@ public sealed class PolicySnapshot
         BindingCount = list.Count;
     }
 
+    private PolicySnapshot(PolicySnapshot before, FrozenDictionary<long, PolicyBinding[]> byUser, FrozenDictionary<long, PolicyBinding[]> byGroup, int bindingCount)
+    {
+        Generation = Interlocked.Increment(ref _lastGeneration);
+        GroupIdsByEmail = before.GroupIdsByEmail;
+        Users = before.Users;
+        _groupsOfUser = before._groupsOfUser;
+        Databases = before.Databases;
+        _byUser = byUser;
+        _byGroup = byGroup;
+        BindingCount = bindingCount;
+    }
+
+    /// <summary>
+    /// This snapshot with the bindings of some principals replaced, everything else shared: what a grant,
+    /// a revoke or an approval changes, without reading the whole workspace again (a full load at 100,000
+    /// bindings takes hundreds of milliseconds; this copies two dictionaries keyed by principal).
+    /// </summary>
+    /// <param name="replaced">Each changed principal ("user" or "group", id) with all its unrevoked bindings now; empty for none.</param>
+    public PolicySnapshot WithBindingsOf(IReadOnlyDictionary<(string PrincipalType, long PrincipalId), PolicyBinding[]> replaced)
+    {
+        var count = BindingCount;
+        var byUser = Replace(_byUser, "user");
+        var byGroup = Replace(_byGroup, "group");
+        return new PolicySnapshot(this, byUser, byGroup, count);
+
+        FrozenDictionary<long, PolicyBinding[]> Replace(FrozenDictionary<long, PolicyBinding[]> old, string type)
+        {
+            if (!replaced.Keys.Any(k => k.PrincipalType == type)) return old;
+            var copy = new Dictionary<long, PolicyBinding[]>(old);
+            foreach (var ((t, id), bindings) in replaced)
+            {
+                if (t != type) continue;
+                if (copy.Remove(id, out var was)) count -= was.Length;
+                if (bindings.Length == 0) continue;
+                copy[id] = bindings;
+                count += bindings.Length;
+            }
+            return copy.ToFrozenDictionary();
+        }
+    }
+
     public FrozenDictionary<long, PolicyUser> Users { get; }
     public FrozenDictionary<string, long> GroupIdsByEmail { get; }
 

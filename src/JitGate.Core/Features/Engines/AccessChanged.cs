@@ -15,17 +15,19 @@ namespace JitGate.Core.Features.Engines;
 /// </summary>
 public sealed class AccessChanged(JitGateDb db, PolicyCache policy, RunningQueries running, ReconcileEngineAccess reconcile, ILogger<AccessChanged> logger)
 {
-    /// <summary>After a change that reaches one principal (a user, or every member of a group).</summary>
+    /// <summary>After a change to one principal's bindings (a user's, or a group's, which reaches every member).</summary>
     /// <param name="principalType">"user" or "group".</param>
     /// <param name="principalId">The user's or group's id.</param>
     /// <param name="narrowed">True when access may have shrunk: running queries are stopped, so none goes on under what was taken away.</param>
     /// <param name="ct">Cancels the work.</param>
     public async Task AfterCommitAsync(string principalType, long principalId, bool narrowed, CancellationToken ct)
     {
+        // Only this principal's bindings changed: the snapshot re-reads them alone.
+        policy.InvalidateBindingsOf(principalType, principalId);
         var users = principalType == "user"
             ? [principalId]
             : await db.GroupMembers.AsNoTracking().Where(m => m.GroupId == principalId).Select(m => m.UserId).ToListAsync(ct);
-        await AfterCommitAsync(users, narrowed, ct);
+        await BringInLineAsync(users, narrowed, ct);
     }
 
     /// <summary>
@@ -38,10 +40,15 @@ public sealed class AccessChanged(JitGateDb db, PolicyCache policy, RunningQueri
         await AfterCommitAsync(users, narrowed: true, ct);
     }
 
-    /// <summary>After a change that reaches these users.</summary>
+    /// <summary>After a change that reaches these users (their groups, their account, their bindings' expiry): the whole snapshot is re-read.</summary>
     public async Task AfterCommitAsync(IReadOnlyCollection<long> users, bool narrowed, CancellationToken ct)
     {
         policy.Invalidate();
+        await BringInLineAsync(users, narrowed, ct);
+    }
+
+    private async Task BringInLineAsync(IReadOnlyCollection<long> users, bool narrowed, CancellationToken ct)
+    {
         if (narrowed)
         {
             foreach (var user in users) running.EndFor(user);
