@@ -18,16 +18,16 @@ internal static class AccessRequestEndpoints
             TypedResults.Ok(await create.PreviewAsync(ctx.Actor(), project, body, ct)))
             .WithName("previewAccessRequest").Problems(400, 403, 404)
             .WithSummary("The risk level and approval steps a request would get, without making it");
-        project.MapGet("/", async (string project, string? status, ListAccessRequests list, HttpContext ctx, CancellationToken ct) =>
-            TypedResults.Ok(await list.ForProjectAsync(ctx.Actor(), project, status, ct)))
+        project.MapGet("/", async (string project, string? status, long? before, int? limit, ListAccessRequests list, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(NextPageLink(ctx, await list.ForProjectPageAsync(ctx.Actor(), project, status, before, limit, ct))))
             .WithName("listProjectAccessRequests").Problems(400, 404)
-            .WithSummary("A project's access requests, optionally of one status");
+            .WithSummary("A project's access requests, newest first, optionally of one status; a Link header (rel=next) gives the next page");
 
         var requests = api.MapGroup("/access-requests").WithTags("Access requests").RequireAuthorization().Problems(401);
-        requests.MapGet("/", async (string? filter, string? status, ListAccessRequests list, HttpContext ctx, CancellationToken ct) =>
-            TypedResults.Ok(await list.AcrossProjectsAsync(ctx.Actor(), filter, status, ct)))
+        requests.MapGet("/", async (string? filter, string? status, long? before, int? limit, ListAccessRequests list, HttpContext ctx, CancellationToken ct) =>
+            TypedResults.Ok(NextPageLink(ctx, await list.AcrossProjectsPageAsync(ctx.Actor(), filter, status, before, limit, ct))))
             .WithName("listAccessRequests").Problems(400)
-            .WithSummary("Requests across projects: filter=mine, waitingForMe or all");
+            .WithSummary("Requests across projects, newest first: filter=mine, waitingForMe or all; a Link header (rel=next) gives the next page");
         requests.MapGet("/{id:long}", async (long id, ListAccessRequests list, HttpContext ctx, CancellationToken ct) =>
             TypedResults.Ok(await list.GetAsync(ctx.Actor(), id, ct)))
             .WithName("getAccessRequest").Problems(400, 404)
@@ -49,5 +49,21 @@ internal static class AccessRequestEndpoints
             .WithName("commentOnAccessRequest").Problems(400, 403, 404)
             .WithSummary("Add a comment to the request's timeline");
         return api;
+    }
+
+    /// <summary>
+    /// The page's requests; when more follow, a <c>Link: &lt;…&amp;before=ID&gt;; rel="next"</c> header (RFC 8288) with the
+    /// same query and the next page's <c>before</c>.
+    /// </summary>
+    private static List<AccessRequestDto> NextPageLink(HttpContext ctx, AccessRequestPage page)
+    {
+        if (page.NextBefore is { } next)
+        {
+            var query = ctx.Request.Query.Where(q => q.Key != "before")
+                .SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? "")}"))
+                .Append(FormattableString.Invariant($"before={next}"));
+            ctx.Response.Headers.Link = $"<{ctx.Request.PathBase}{ctx.Request.Path}?{string.Join('&', query)}>; rel=\"next\"";
+        }
+        return page.Items;
     }
 }

@@ -6,44 +6,89 @@ using Microsoft.EntityFrameworkCore;
 
 namespace JitGate.Core.Features.Requests;
 
-/// <summary>Lists requests: a project's (its members see them), or across projects those the caller made or may decide now.</summary>
+/// <summary>One page of requests, newest first. <c>NextBefore</c> is the <c>before</c> of the next page; null on the last page.</summary>
+public sealed record AccessRequestPage(List<AccessRequestDto> Items, long? NextBefore);
+
+/// <summary>
+/// Lists requests: a project's (its members see them), or across projects those the caller made or may decide now.
+/// Pages run newest first by id: <c>before</c> (an id, exclusive) continues where a page ended, and the
+/// caller's filter is applied while reading, so a page holds <c>limit</c> requests the caller may see
+/// however many others come between them (10,000 pending for other approvers hide none of one's own).
+/// </summary>
 public sealed class ListAccessRequests(JitGateDb db, Permissions permissions, TimeProvider clock)
 {
-    public async Task<List<AccessRequestDto>> ForProjectAsync(Actor actor, string projectId, string? status, CancellationToken ct)
+    /// <summary>The most a page holds, and the size of a page when none is asked for.</summary>
+    public const int MaxLimit = 1000;
+
+    private const int ReadBatch = 500;
+
+    /// <summary>The first page (up to <see cref="MaxLimit"/>) of a project's requests.</summary>
+    public async Task<List<AccessRequestDto>> ForProjectAsync(Actor actor, string projectId, string? status, CancellationToken ct) =>
+        (await ForProjectPageAsync(actor, projectId, status, null, null, ct)).Items;
+
+    /// <summary>A page of a project's requests, optionally of one status.</summary>
+    /// <exception cref="ApiProblem">404 for a project the caller is not a member of; 400 for an unknown status or a limit outside 1..1000.</exception>
+    public async Task<AccessRequestPage> ForProjectPageAsync(Actor actor, string projectId, string? status, long? before, int? limit, CancellationToken ct)
     {
         await permissions.LoadProjectForMemberAsync(actor, projectId, ct);
         CheckStatus(status);
-        var query = db.AccessRequests.AsNoTracking().Include(r => r.Steps).Where(r => r.ProjectId == projectId);
+        var query = db.AccessRequests.AsNoTracking().Where(r => r.ProjectId == projectId);
         if (status is not null) query = query.Where(r => r.Status == status);
-        var rows = await query.OrderByDescending(r => r.Id).Take(500).ToListAsync(ct);
-        return await AccessRequestMapper.ToDtosAsync(db, rows, false, ct, clock.GetUtcNow());
+        return await PageAsync(query, before, limit, (_, _) => Task.FromResult(true), ct);
     }
 
-    /// <summary>filter: "mine" (made by the caller), "waitingForMe" (pending at a step the caller holds) or "all" (what the caller may see).</summary>
-    public async Task<List<AccessRequestDto>> AcrossProjectsAsync(Actor actor, string? filter, string? status, CancellationToken ct)
+    /// <summary>The first page (up to <see cref="MaxLimit"/>) of requests across projects.</summary>
+    public async Task<List<AccessRequestDto>> AcrossProjectsAsync(Actor actor, string? filter, string? status, CancellationToken ct) =>
+        (await AcrossProjectsPageAsync(actor, filter, status, null, null, ct)).Items;
+
+    /// <summary>A page of requests across projects. filter: "mine" (made by the caller), "waitingForMe" (pending at a step the caller holds) or "all" (what the caller may see).</summary>
+    /// <exception cref="ApiProblem">400 for an unknown filter or status, or a limit outside 1..1000.</exception>
+    public async Task<AccessRequestPage> AcrossProjectsPageAsync(Actor actor, string? filter, string? status, long? before, int? limit, CancellationToken ct)
     {
         CheckStatus(status);
         filter ??= "all";
         if (filter is not ("mine" or "waitingForMe" or "all")) throw ApiProblem.Validation("filter must be mine, waitingForMe or all.");
-        var query = db.AccessRequests.AsNoTracking().Include(r => r.Steps).AsQueryable();
+        var query = db.AccessRequests.AsNoTracking().AsQueryable();
         if (filter == "mine") query = query.Where(r => r.RequesterId == actor.UserId);
         if (filter == "waitingForMe") query = query.Where(r => r.Status == RequestStatus.Pending && r.RequesterId != actor.UserId);
         if (status is not null) query = query.Where(r => r.Status == status);
-        var rows = await query.OrderByDescending(r => r.Id).Take(1000).ToListAsync(ct);
-        var visible = new List<AccessRequest>();
-        foreach (var r in rows)
+        return await PageAsync(query, before, limit, async (r, token) =>
         {
-            if (filter == "waitingForMe")
+            if (filter != "waitingForMe") return await permissions.CanSeeRequestAsync(actor, r, token);
+            var step = r.Steps.OrderBy(s => s.Index).FirstOrDefault(s => s.Status == StepStatus.Pending);
+            return step is not null && await permissions.HoldsApproverAsync(actor, r.ProjectId, step.Approver, token);
+        }, ct);
+    }
+
+    /// <summary>Reads newest first in batches, keeping what <paramref name="shows"/> lets through, until the page is full or the rows end.</summary>
+    private async Task<AccessRequestPage> PageAsync(
+        IQueryable<AccessRequest> query, long? before, int? limit, Func<AccessRequest, CancellationToken, Task<bool>> shows, CancellationToken ct)
+    {
+        if (limit is < 1 or > MaxLimit) throw ApiProblem.Validation($"limit must be between 1 and {MaxLimit}.");
+        if (before is < 1) throw ApiProblem.Validation("before must be the id of a request (1 or more).");
+        var size = limit ?? MaxLimit;
+        var page = new List<AccessRequest>();
+        var cursor = before;
+        var more = false;
+        while (!more)
+        {
+            var batch = cursor is { } c ? query.Where(r => r.Id < c) : query;
+            var rows = await batch.Include(r => r.Steps).OrderByDescending(r => r.Id).Take(ReadBatch).ToListAsync(ct);
+            foreach (var row in rows)
             {
-                var step = r.Steps.OrderBy(s => s.Index).FirstOrDefault(s => s.Status == StepStatus.Pending);
-                if (step is not null && await permissions.HoldsApproverAsync(actor, r.ProjectId, step.Approver, ct)) visible.Add(r);
+                if (!await shows(row, ct)) continue;
+                if (page.Count == size)
+                {
+                    more = true;
+                    break;
+                }
+                page.Add(row);
             }
-            else if (await permissions.CanSeeRequestAsync(actor, r, ct))
-            {
-                visible.Add(r);
-            }
+            if (rows.Count < ReadBatch) break;
+            cursor = rows[^1].Id;
         }
-        return await AccessRequestMapper.ToDtosAsync(db, visible, false, ct, clock.GetUtcNow());
+        var items = await AccessRequestMapper.ToDtosAsync(db, page, false, ct, clock.GetUtcNow());
+        return new AccessRequestPage(items, more ? page[^1].Id : null);
     }
 
     public async Task<AccessRequestDto> GetAsync(Actor actor, long requestId, CancellationToken ct) =>
