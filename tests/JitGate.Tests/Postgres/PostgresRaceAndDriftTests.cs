@@ -137,9 +137,10 @@ public sealed class PostgresRaceAndDriftTests(PostgresFixture pg) : IAsyncLifeti
             await CountAsSuperuserAsync($"select count(*) from information_schema.role_table_grants where grantee = '{role}' and table_name = 'department'") == 0);
 
         Assert.NotEqual(0, pg.Psql(role, credentials["password"]!.GetValue<string>(), "select count(*) from department").ExitCode);
-        var audit = (await _admin.GetOkAsync("/api/v1/audit?action=engine.reconcile")).AsArray();
-        Assert.Contains(audit, r => r!["detail"]!["drift"]?.GetValue<bool>() == true
-            && r["detail"]!["revoked"]!.AsArray().Any(x => x!.GetValue<string>().Contains("department", StringComparison.Ordinal)));
+        // The engine changes first and its record commits right after: wait for the record too.
+        await Eventually.HoldsAsync(_app.Clock, async () => (await _admin.GetOkAsync("/api/v1/audit?action=engine.reconcile")).AsArray()
+            .Any(r => r!["detail"]!["drift"]?.GetValue<bool>() == true
+                && r["detail"]!["revoked"]!.AsArray().Any(x => x!.GetValue<string>().Contains("department", StringComparison.Ordinal))));
     }
 
     [Fact]
