@@ -82,8 +82,20 @@ internal static class RequestsSuite
         })
         {
             var count = 0;
-            var listed = await LoadDriver.RunAsync(name, 1, 30, TimeSpan.FromSeconds(60), 2, async _ => count = await CountAsync(client, url));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{listed.Row()}  {count:N0} listed"));
+            var listed = await LoadDriver.RunAsync(name, 1, 30, TimeSpan.FromSeconds(60), 2, async _ => count = (await PageAsync(client, url)).Count);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{listed.Row()}  {count:N0} on the first page"));
+            // Every page, following Link rel="next" until there is none.
+            var total = 0;
+            var pages = 0;
+            var walk = Stopwatch.StartNew();
+            for (var next = url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "limit=100"; next is not null; pages++)
+            {
+                var (n, link) = await PageAsync(client, next);
+                total += n;
+                next = link;
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  all pages of 100: {total:N0} requests in {pages} pages, {walk.Elapsed.TotalMilliseconds:0} ms ({walk.Elapsed.TotalMilliseconds / pages:0.0} ms a page)"));
         }
 
         foreach (var clients in clientCounts)
@@ -118,13 +130,15 @@ internal static class RequestsSuite
         return new LoadResult(name, clients, list, elapsed, false);
     }
 
-    private static async Task<int> CountAsync(HttpClient client, string url)
+    /// <summary>One page: how many requests it holds, and the next page's URL from its Link header (null on the last).</summary>
+    private static async Task<(int Count, string? Next)> PageAsync(HttpClient client, string url)
     {
         using var response = await client.GetAsync(url);
         var text = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {url} answered {(int)response.StatusCode}: {text}");
         using var doc = JsonDocument.Parse(text);
-        return doc.RootElement.GetArrayLength();
+        var link = response.Headers.TryGetValues("Link", out var links) ? links.Single() : null;
+        return (doc.RootElement.GetArrayLength(), link is null ? null : link[1..link.IndexOf('>', StringComparison.Ordinal)]);
     }
 
     private sealed record Created(long Id, string? Risk, string? Status);
