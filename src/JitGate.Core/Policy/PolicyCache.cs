@@ -125,11 +125,13 @@ public sealed class PolicyCache(IServiceScopeFactory scopes, ChangeFeed changes,
     {
         Interlocked.Exchange(ref _lastStampCheck, Environment.TickCount64);
         var stamp = await changes.CurrentAsync(ct);
-        if (stamp != Interlocked.Exchange(ref _stamp, stamp))
+        if (stamp != Interlocked.Read(ref _stamp))
         {
-            // Another replica changed something; what, the stamp does not say.
+            // Another replica changed something; what, the stamp does not say. Marked stale before the new
+            // stamp is kept, so a caller that sees the new stamp also finds the version moved.
             lock (_pendingGate) _pendingAll = true;
             Interlocked.Increment(ref _version);
+            Interlocked.Exchange(ref _stamp, stamp);
             accessChanges.Raise();
         }
     }

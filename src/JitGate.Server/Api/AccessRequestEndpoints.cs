@@ -59,7 +59,8 @@ internal static class AccessRequestEndpoints
     {
         if (page.NextBefore is { } next)
         {
-            var query = ctx.Request.Query.Where(q => q.Key != "before")
+            // Query keys bind whatever their case, so a "Before" of the caller's must not stay beside the new one.
+            var query = ctx.Request.Query.Where(q => !string.Equals(q.Key, "before", StringComparison.OrdinalIgnoreCase))
                 .SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? "")}"))
                 .Append(FormattableString.Invariant($"before={next}"));
             ctx.Response.Headers.Link = $"<{ctx.Request.PathBase}{ctx.Request.Path}?{string.Join('&', query)}>; rel=\"next\"";

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using JitGate.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace JitGate.Tests.Requests;
 
@@ -79,6 +81,53 @@ public sealed class AccessRequestPagingTests : IAsyncLifetime
             url = link[1..link.IndexOf('>', StringComparison.Ordinal)];
         }
         Assert.Equal(all.AsEnumerable().Reverse(), seen);
+    }
+
+    [Fact]
+    public async Task One_call_reads_a_bounded_number_of_rows_and_a_short_page_still_links_on()
+    {
+        var own = await AskAsync(_dev);
+        // 6,000 newer requests the developer may not see (the owner's, pending for the owner's own role).
+        var ownerId = (await _admin.GetOkAsync("/api/v1/users")).AsArray().Single(u => u!["email"]!.GetValue<string>() == "owner@example.com")!["id"]!.GetValue<long>();
+        SeedPendingRequests(ownerId, 6000);
+
+        var first = await _dev.Http.GetAsync("/api/v1/access-requests?filter=all");
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        // Nothing the developer may see among the 5,000 newest rows one call reads: an empty page that goes on.
+        Assert.Empty(await IdsAsync(first));
+        var link = Assert.Single(first.Headers.GetValues("Link"));
+        var second = await _dev.Http.GetAsync(link[1..link.IndexOf('>', StringComparison.Ordinal)]);
+        Assert.Equal([own], await IdsAsync(second));
+        Assert.False(second.Headers.Contains("Link"));
+    }
+
+    [Fact]
+    public async Task The_next_link_replaces_the_callers_cursor_whatever_its_case()
+    {
+        for (var i = 0; i < 3; i++) await AskAsync(_dev);
+        var page = await _owner.Http.GetAsync("/api/v1/access-requests?filter=waitingForMe&limit=1&Before=1000");
+        var link = Assert.Single(page.Headers.GetValues("Link"));
+        Assert.Single(link.Split('?', '&'), part => part.StartsWith("before=", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(HttpStatusCode.OK, (await _owner.Http.GetAsync(link[1..link.IndexOf('>', StringComparison.Ordinal)])).StatusCode);
+    }
+
+    private void SeedPendingRequests(long requesterId, int count)
+    {
+        var at = new DateTimeOffsetToBinaryConverter().ConvertToProviderExpression.Compile()(_app.Clock.GetUtcNow());
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_app.DataDir, "jitgate.db"), Pooling = false }.ToString());
+        connection.Open();
+        using var tx = connection.BeginTransaction();
+        using var insert = connection.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = """
+            INSERT INTO access_requests (ProjectId, RequesterId, Role, ScopeJson, Duration, Reason, RiskLevel, Status, CreatedAt, UpdatedAt, Version)
+            VALUES ('sample', $requester, 'sqlEditorUser', '{"databases":["hr_prod"]}', 'PT1H', 'seeded', 'high', 'pendingApproval', $at, $at, 1);
+            INSERT INTO approval_steps (RequestId, "Index", Approver, Status) VALUES (last_insert_rowid(), 0, 'projectOwner', 'pending');
+            """;
+        insert.Parameters.AddWithValue("$requester", requesterId);
+        insert.Parameters.AddWithValue("$at", at);
+        for (var i = 0; i < count; i++) insert.ExecuteNonQuery();
+        tx.Commit();
     }
 
     [Theory]

@@ -31,6 +31,22 @@ public sealed class AccessChanged(JitGateDb db, PolicyCache policy, RunningQueri
     }
 
     /// <summary>
+    /// After a change to several principals' bindings at once: every one is marked in the snapshot before
+    /// anything else may fail, then their users are brought in line together.
+    /// </summary>
+    public async Task AfterCommitAsync(IReadOnlyCollection<(string PrincipalType, long PrincipalId)> principals, bool narrowed, CancellationToken ct)
+    {
+        foreach (var (type, id) in principals) policy.InvalidateBindingsOf(type, id);
+        var groups = principals.Where(p => p.PrincipalType == "group").Select(p => p.PrincipalId).ToList();
+        var users = principals.Where(p => p.PrincipalType == "user").Select(p => p.PrincipalId).ToHashSet();
+        if (groups.Count > 0)
+        {
+            users.UnionWith(await db.GroupMembers.AsNoTracking().Where(m => groups.Contains(m.GroupId)).Select(m => m.UserId).ToListAsync(ct));
+        }
+        await BringInLineAsync(users, narrowed, ct);
+    }
+
+    /// <summary>
     /// After a database moved to another project: which bindings reach it changed for everyone holding a
     /// login on it. Users without a login yet get one, with what the policy says then, on first use.
     /// </summary>

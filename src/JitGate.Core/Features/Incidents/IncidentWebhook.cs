@@ -80,9 +80,9 @@ public sealed class IncidentWebhook(JitGateDb db, SecretBox secrets, AuditLog au
             }
         }
         await db.SaveChangesAsync(ct);
-        foreach (var binding in ended.DistinctBy(b => (b.PrincipalType, b.PrincipalId)))
+        if (ended.Count > 0)
         {
-            await accessChanged.AfterCommitAsync(binding.PrincipalType, binding.PrincipalId, narrowed: true, ct);
+            await accessChanged.AfterCommitAsync(ended.Select(b => (b.PrincipalType, b.PrincipalId)).Distinct().ToList(), narrowed: true, ct);
         }
         return IncidentDto.From(incident);
     }

@@ -13,7 +13,9 @@ public sealed record AccessRequestPage(List<AccessRequestDto> Items, long? NextB
 /// Lists requests: a project's (its members see them), or across projects those the caller made or may decide now.
 /// Pages run newest first by id: <c>before</c> (an id, exclusive) continues where a page ended, and the
 /// caller's filter is applied while reading, so a page holds <c>limit</c> requests the caller may see
-/// however many others come between them (10,000 pending for other approvers hide none of one's own).
+/// however many others come between them (10,000 pending for other approvers hide none of one's own), as
+/// long as one call reads at most <see cref="MaxScan"/> rows; past that the page is shorter and its next
+/// link goes on from there.
 /// </summary>
 public sealed class ListAccessRequests(JitGateDb db, Permissions permissions, TimeProvider clock)
 {
@@ -21,6 +23,13 @@ public sealed class ListAccessRequests(JitGateDb db, Permissions permissions, Ti
     public const int MaxLimit = 1000;
 
     private const int ReadBatch = 500;
+
+    /// <summary>
+    /// Rows one call reads at most while filling a page. A caller who may see few of many requests gets a
+    /// short (even empty) page with a next link from where the reading stopped, rather than one call that
+    /// reads the whole table.
+    /// </summary>
+    public const int MaxScan = 5000;
 
     /// <summary>The first page (up to <see cref="MaxLimit"/>) of a project's requests.</summary>
     public async Task<List<AccessRequestDto>> ForProjectAsync(Actor actor, string projectId, string? status, CancellationToken ct) =>
@@ -69,26 +78,34 @@ public sealed class ListAccessRequests(JitGateDb db, Permissions permissions, Ti
         var size = limit ?? MaxLimit;
         var page = new List<AccessRequest>();
         var cursor = before;
-        var more = false;
-        while (!more)
+        long? next = null;
+        var scanned = 0;
+        while (next is null)
         {
             var batch = cursor is { } c ? query.Where(r => r.Id < c) : query;
-            var rows = await batch.Include(r => r.Steps).OrderByDescending(r => r.Id).Take(ReadBatch).ToListAsync(ct);
+            var rows = await batch.Include(r => r.Steps).OrderByDescending(r => r.Id).Take(Math.Min(ReadBatch, MaxScan - scanned)).ToListAsync(ct);
+            scanned += rows.Count;
             foreach (var row in rows)
             {
                 if (!await shows(row, ct)) continue;
                 if (page.Count == size)
                 {
-                    more = true;
+                    // One more the caller may see: the page is full and another follows it.
+                    next = page[^1].Id;
                     break;
                 }
                 page.Add(row);
             }
-            if (rows.Count < ReadBatch) break;
+            if (next is not null || rows.Count == 0 || (rows.Count < ReadBatch && scanned < MaxScan)) break;
             cursor = rows[^1].Id;
+            if (scanned >= MaxScan)
+            {
+                // Read as much as one call may; the next page goes on from the last row read.
+                next = cursor;
+            }
         }
         var items = await AccessRequestMapper.ToDtosAsync(db, page, false, ct, clock.GetUtcNow());
-        return new AccessRequestPage(items, more ? page[^1].Id : null);
+        return new AccessRequestPage(items, next);
     }
 
     public async Task<AccessRequestDto> GetAsync(Actor actor, long requestId, CancellationToken ct) =>
