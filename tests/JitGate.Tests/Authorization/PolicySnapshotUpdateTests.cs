@@ -4,8 +4,6 @@ using System.Text.Json.Nodes;
 using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
 using JitGate.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace JitGate.Tests.Authorization;
@@ -135,27 +133,10 @@ public sealed class PolicySnapshotUpdateTests : IAsyncLifetime
         }
     }
 
-    private void SeedBindings(int count)
-    {
-        var at = new DateTimeOffsetToBinaryConverter().ConvertToProviderExpression.Compile()(_app.Clock.GetUtcNow());
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_app.DataDir, "jitgate.db"), Pooling = false }.ToString());
-        connection.Open();
-        using var tx = connection.BeginTransaction();
-        using var insert = connection.CreateCommand();
-        insert.Transaction = tx;
-        insert.CommandText = """
-            INSERT INTO bindings (ProjectId, PrincipalType, PrincipalId, Role, ScopeJson, Source, CreatedBy, CreatedAt, BreakGlass)
-            VALUES ('sample', 'user', $user, 'sqlEditorUser', '{"databases":["hr_test"]}', 'manual', 1, $at, 0)
-            """;
-        var user = insert.Parameters.Add("$user", SqliteType.Integer);
-        insert.Parameters.AddWithValue("$at", at);
-        for (var i = 0; i < count; i++)
-        {
-            user.Value = 1_000_000 + i;
-            insert.ExecuteNonQuery();
-        }
-        tx.Commit();
-    }
+    private void SeedBindings(int count) => MetadataRows.Insert(_app, """
+        INSERT INTO bindings (ProjectId, PrincipalType, PrincipalId, Role, ScopeJson, Source, CreatedBy, CreatedAt, BreakGlass)
+        VALUES ('sample', 'user', $user, 'sqlEditorUser', '{"databases":["hr_test"]}', 'manual', 1, $at, 0)
+        """, count, (insert, i) => MetadataRows.Set(insert, "$user", 1_000_000 + i));
 
     private async Task AssertSameAsFullReadAsync(string when)
     {

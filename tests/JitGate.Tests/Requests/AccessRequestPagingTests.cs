@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using JitGate.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace JitGate.Tests.Requests;
 
@@ -111,24 +109,11 @@ public sealed class AccessRequestPagingTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await _owner.Http.GetAsync(link[1..link.IndexOf('>', StringComparison.Ordinal)])).StatusCode);
     }
 
-    private void SeedPendingRequests(long requesterId, int count)
-    {
-        var at = new DateTimeOffsetToBinaryConverter().ConvertToProviderExpression.Compile()(_app.Clock.GetUtcNow());
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_app.DataDir, "jitgate.db"), Pooling = false }.ToString());
-        connection.Open();
-        using var tx = connection.BeginTransaction();
-        using var insert = connection.CreateCommand();
-        insert.Transaction = tx;
-        insert.CommandText = """
-            INSERT INTO access_requests (ProjectId, RequesterId, Role, ScopeJson, Duration, Reason, RiskLevel, Status, CreatedAt, UpdatedAt, Version)
-            VALUES ('sample', $requester, 'sqlEditorUser', '{"databases":["hr_prod"]}', 'PT1H', 'seeded', 'high', 'pendingApproval', $at, $at, 1);
-            INSERT INTO approval_steps (RequestId, "Index", Approver, Status) VALUES (last_insert_rowid(), 0, 'projectOwner', 'pending');
-            """;
-        insert.Parameters.AddWithValue("$requester", requesterId);
-        insert.Parameters.AddWithValue("$at", at);
-        for (var i = 0; i < count; i++) insert.ExecuteNonQuery();
-        tx.Commit();
-    }
+    private void SeedPendingRequests(long requesterId, int count) => MetadataRows.Insert(_app, """
+        INSERT INTO access_requests (ProjectId, RequesterId, Role, ScopeJson, Duration, Reason, RiskLevel, Status, CreatedAt, UpdatedAt, Version)
+        VALUES ('sample', $requester, 'sqlEditorUser', '{"databases":["hr_prod"]}', 'PT1H', 'seeded', 'high', 'pendingApproval', $at, $at, 1);
+        INSERT INTO approval_steps (RequestId, "Index", Approver, Status) VALUES (last_insert_rowid(), 0, 'projectOwner', 'pending');
+        """, count, (insert, _) => MetadataRows.Set(insert, "$requester", requesterId));
 
     [Theory]
     [InlineData("/api/v1/access-requests?limit=0", "validation", "limit")]
