@@ -40,6 +40,16 @@ internal static class Http
         return bytes.Length;
     }
 
+    /// <summary>Awaits a call and throws, with the method, URI, status and body, unless it answered 2xx.</summary>
+    public static async Task ExpectAsync(Task<HttpResponseMessage> call)
+    {
+        using var response = await call;
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
     public static HttpClient Client(Uri baseAddress, string? bearer = null)
     {
         var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan })

@@ -32,6 +32,9 @@ switch (suite)
     case "requests":
         await RequestsSuite.RunAsync(options);
         break;
+    case "approval":
+        await ApprovalSuite.RunAsync(options);
+        break;
     case "scale":
         await ScaleSuite.RunAsync(options);
         break;
@@ -64,6 +67,7 @@ switch (suite)
               browser    [runs (10)]   the console in Chromium: editor interactive, Run to first row (1 and 1,000 rows)
               query      [requests (5000)] [--seconds 15] [--clients 1,16] [--warmup-seconds 10] [--engine sqlite|postgres|mysql]
               requests   [--pending 10000] [--requests 1000] [--seconds 30] [--clients 1,8]
+              approval   [--engine postgres|mysql|both] [--runs 30] [--pause-ms 300]  approve answered -> first row
               scale      [--databases 1000] [--users 10000] [--bindings 100000] [--rate 100] [--burst-seconds 10] [--queriers 10] [--calls 50]
               audit      [--records 1000000] [--requests 100] [--seconds 20]
               result     [--employees 100000] [--requests 20] [--seconds 60]

@@ -14,11 +14,6 @@ namespace JitGate.Bench;
 /// </summary>
 internal static class RequestsSuite
 {
-    private const string DevEmail = "dev@example.com";
-    private const string DevPassword = "dev-password-1";
-    private const string OwnerEmail = "owner@example.com";
-    private const string OwnerPassword = "owner-password-1";
-    private static readonly string[] OwnerStep = ["projectOwner"];
     private static readonly string[] ProdOnly = ["hr_prod"];
     private const string CreatePath = "/api/v1/projects/sample/access-requests";
 
@@ -38,25 +33,18 @@ internal static class RequestsSuite
         // The webhook receiver listens on loopback, which JitGate refuses to deliver to by default.
         await using var server = ServerProcess.Start(environment: new Dictionary<string, string> { ["JitGate__WebhooksToPrivateNetworks"] = "true" });
         using var admin = await server.SignupAdminAsync(TimeSpan.FromSeconds(60));
-        await Expect(admin.PostAsJsonAsync("/api/v1/users", new { email = DevEmail, name = "Dev", password = DevPassword }));
-        await Expect(admin.PostAsJsonAsync("/api/v1/users", new { email = OwnerEmail, name = "Owner", password = OwnerPassword }));
-        await Expect(admin.PostAsJsonAsync("/api/v1/projects/sample/bindings", new { principal = $"user:{DevEmail}", role = "projectDeveloper" }));
-        await Expect(admin.PostAsJsonAsync("/api/v1/projects/sample/bindings", new { principal = $"user:{OwnerEmail}", role = "projectOwner" }));
-        await Expect(admin.PutAsJsonAsync("/api/v1/settings/approval-flows", new[] { new { source = "requestRole", level = "high", steps = OwnerStep } }));
-        await Expect(admin.PutAsJsonAsync("/api/v1/settings/risk-rules",
-            new[] { new { source = "requestRole", level = "high", title = "Production data", condition = "environment_id == \"prod\"" } }));
+        await StoryFlow.SetUpAsync(admin);
 
         await using var receiver = webhook == "none" ? null : await WebhookReceiver.StartAsync(hang: webhook == "hang");
         if (receiver is not null)
         {
-            await Expect(admin.PostAsJsonAsync("/api/v1/projects/sample/webhooks", new { type = "generic", url = receiver.Url, secret = "bench" }));
+            await Http.ExpectAsync(admin.PostAsJsonAsync("/api/v1/projects/sample/webhooks", new { type = "generic", url = receiver.Url, secret = "bench" }));
             Console.WriteLine($"webhook receiver: {webhook} at {receiver.Url}");
         }
 
-        using var dev = server.NewClient();
-        await ServerProcess.AuthorizeAsync(dev, DevEmail, DevPassword);
-        using var owner = server.NewClient();
-        await ServerProcess.AuthorizeAsync(owner, OwnerEmail, OwnerPassword);
+        var (dev, owner) = await StoryFlow.SignInAsync(server);
+        using var devClient = dev;
+        using var ownerClient = owner;
         var body = Http.Body(new { role = "sqlEditorUser", scope = new { databases = ProdOnly }, duration = "PT1H", reason = "benchmark: need to read prod" });
 
         // The first request shows the flow is the real one: high risk, one projectOwner step, pending.
@@ -161,14 +149,5 @@ internal static class RequestsSuite
         }
         using var doc = JsonDocument.Parse(text);
         return doc.RootElement.Clone();
-    }
-
-    private static async Task Expect(Task<HttpResponseMessage> call)
-    {
-        using var response = await call;
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        }
     }
 }

@@ -43,9 +43,9 @@ internal static class ScaleSuite
                 using var admin = await first.SignupAdminAsync(TimeSpan.FromSeconds(60));
                 for (var q = 0; q < queriers; q++)
                 {
-                    await Expect(admin.PostAsJsonAsync("/api/v1/users", new { email = Querier(q), name = $"Querier {q}", password = QuerierPassword }));
+                    await Http.ExpectAsync(admin.PostAsJsonAsync("/api/v1/users", new { email = Querier(q), name = $"Querier {q}", password = QuerierPassword }));
                     // Membership of sample, no access to any table: the burst's grants are the only access.
-                    await Expect(admin.PostAsJsonAsync("/api/v1/projects/sample/bindings", new { principal = $"user:{Querier(q)}", role = "projectDeveloper" }));
+                    await Http.ExpectAsync(admin.PostAsJsonAsync("/api/v1/projects/sample/bindings", new { principal = $"user:{Querier(q)}", role = "projectDeveloper" }));
                 }
                 await first.StopAsync(TimeSpan.FromSeconds(20));
             }
@@ -82,7 +82,7 @@ internal static class ScaleSuite
                 await Http.PostAsync(clients[0], "/api/v1/query", body);
                 after.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
                 started = Stopwatch.GetTimestamp();
-                await Expect(admin2.DeleteAsync($"/api/v1/projects/sample/bindings/{grant}"));
+                await Http.ExpectAsync(admin2.DeleteAsync($"/api/v1/projects/sample/bindings/{grant}"));
                 revokes.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
             }
             Console.WriteLine(LoadResult.Header("operation"));
@@ -137,7 +137,7 @@ internal static class ScaleSuite
                     }
                     var seen = Stopwatch.GetElapsedTime(answered).TotalMicroseconds;
                     lock (visible) visible.Add(seen);
-                    await Expect(admin2.DeleteAsync($"/api/v1/projects/sample/bindings/{grant}"));
+                    await Http.ExpectAsync(admin2.DeleteAsync($"/api/v1/projects/sample/bindings/{grant}"));
                 }
             })));
             // A workspace that cannot keep up shows as a burst that does not end; give it ten times its length.
@@ -251,14 +251,5 @@ internal static class ScaleSuite
                 ("$expires", toProvider(now.AddMinutes(60 + random.Next(47 * 60)))), ("$at", toProvider(now)));
         }
         tx.Commit();
-    }
-
-    private static async Task Expect(Task<HttpResponseMessage> call)
-    {
-        using var response = await call;
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        }
     }
 }
