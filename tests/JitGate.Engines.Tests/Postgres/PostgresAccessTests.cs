@@ -174,6 +174,56 @@ public sealed class PostgresAccessTests(PostgresFixture pg)
     }
 
     [Fact]
+    public async Task A_role_holder_cannot_hold_back_the_end_of_its_access_with_an_advisory_lock()
+    {
+        // pg_advisory_lock is open to every role, and JitGate's lock keys are derived from role names, so a
+        // native session can take the key JitGate takes before ending that role's access.
+        var role = pg.NewRoleName();
+        await Reconcile(role, ReadGrant.Tables([Salary]), DateTimeOffset.UtcNow.AddHours(1));
+        await using var holder = await OpenSessionAsync(role);
+        await using (var grab = new NpgsqlCommand(
+            $"select pg_advisory_lock({PostgresRoleLock.LockClass}, hashtext('{role}')), pg_advisory_lock_shared({PostgresRoleLock.LockClass}, hashtext('{role}'))", holder))
+        {
+            await grab.ExecuteNonQueryAsync();
+        }
+        // A second session of the same role waiting for the key must not get ahead of JitGate either.
+        var queued = await OpenSessionAsync(role);
+        var wait = new NpgsqlCommand($"select pg_advisory_lock({PostgresRoleLock.LockClass}, hashtext('{role}'))", queued);
+        var waiting = wait.ExecuteNonQueryAsync();
+        try
+        {
+            for (var i = 0; i < 100 && await pg.ScalarAsSuperuserAsync<long>(
+                     $"select count(*) from pg_locks l join pg_stat_activity a using (pid) where l.locktype = 'advisory' and not l.granted and a.usename = '{role}'") == 0; i++)
+            {
+                await Task.Delay(50);
+            }
+            Assert.False(waiting.IsCompleted);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await using (await PostgresRoleLock.AcquireAsync(pg.Server, PostgresFixture.Database, [role], timeout.Token))
+            {
+                var report = await PostgresAccess.EndAccessAsync(pg.Server, PostgresFixture.Database, role, timeout.Token);
+                Assert.Contains("SELECT on table public.salary", report.Revoked);
+            }
+
+            await AssertSessionEndedAsync(holder);
+            // The waiting session may be handed the key for the moment between the holder's exit and its own,
+            // but it is ended before JitGate holds the key: the server has no session of the role left.
+            await Task.WhenAny(waiting);
+            Assert.Equal(0L, await pg.ScalarAsSuperuserAsync<long>($"select count(*) from pg_stat_activity where usename = '{role}'"));
+        }
+        finally
+        {
+            // On failure the queued session is still waiting; end it so that its connection can be disposed.
+            await pg.ExecuteAsSuperuserAsync(PostgresFixture.Database, $"select pg_terminate_backend(pid) from pg_stat_activity where usename = '{role}'");
+            await Task.WhenAny(waiting);
+            await wait.DisposeAsync();
+            await queued.DisposeAsync();
+        }
+
+        await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
+    }
+
+    [Fact]
     public async Task An_expired_valid_until_denies_new_logins()
     {
         var role = pg.NewRoleName();
