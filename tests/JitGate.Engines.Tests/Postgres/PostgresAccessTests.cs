@@ -224,6 +224,34 @@ public sealed class PostgresAccessTests(PostgresFixture pg)
     }
 
     [Fact]
+    public async Task A_long_read_in_an_open_transaction_does_not_hold_back_the_end_of_access()
+    {
+        // The holder keeps the granted table locked (ACCESS SHARE, all that SELECT allows) in a transaction
+        // that stays open, then reads on; neither may make the REVOKE or the end of its session wait.
+        var role = pg.NewRoleName();
+        await Reconcile(role, ReadGrant.Tables([Salary]), DateTimeOffset.UtcNow.AddHours(1));
+        await using var holder = await OpenSessionAsync(role);
+        await using (var begin = new NpgsqlCommand("begin; lock table salary in access share mode", holder))
+        {
+            await begin.ExecuteNonQueryAsync();
+        }
+        await using var sleep = new NpgsqlCommand("select pg_sleep(60) from salary limit 1", holder);
+        var reading = sleep.ExecuteNonQueryAsync();
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await using (await PostgresRoleLock.AcquireAsync(pg.Server, PostgresFixture.Database, [role], timeout.Token))
+        {
+            var report = await PostgresAccess.EndAccessAsync(pg.Server, PostgresFixture.Database, role, timeout.Token);
+            Assert.Contains("SELECT on table public.salary", report.Revoked);
+            Assert.True(report.SessionsTerminated >= 1);
+        }
+
+        await Assert.ThrowsAnyAsync<Exception>(() => reading);
+        Assert.Equal(0L, await pg.ScalarAsSuperuserAsync<long>($"select count(*) from pg_stat_activity where usename = '{role}'"));
+        await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
+    }
+
+    [Fact]
     public async Task An_expired_valid_until_denies_new_logins()
     {
         var role = pg.NewRoleName();
