@@ -205,6 +205,33 @@ public sealed class MySqlAccessTests(MariaDbFixture db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_long_read_in_an_open_transaction_does_not_hold_back_the_end_of_access()
+    {
+        // The holder keeps the granted table's metadata lock in a transaction that stays open, then reads on;
+        // neither may make the REVOKE or the end of its session wait.
+        await Reconcile(Tables("employee"));
+        await using var session = db.LoginAs(_account, Password);
+        await session.OpenAsync();
+        await using (var begin = new MySqlCommand("START TRANSACTION; SELECT count(*) FROM employee", session))
+        {
+            await begin.ExecuteNonQueryAsync();
+        }
+        await using var sleep = new MySqlCommand("SELECT SLEEP(60) FROM employee LIMIT 1", session);
+        var reading = sleep.ExecuteNonQueryAsync();
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await using (await MySqlRoleLock.AcquireAsync(db.Admin, [_account], timeout.Token))
+        {
+            var report = await MySqlAccess.EndAccessAsync(db.Admin, Database, _account, timeout.Token);
+            Assert.Contains("SELECT on table hr_prod.employee", report.Revoked);
+            Assert.True(report.SessionsTerminated >= 1);
+        }
+
+        await Assert.ThrowsAnyAsync<Exception>(() => reading);
+        Assert.Equal(0L, await db.SessionsOfAsync(_account));
+    }
+
+    [Fact]
     public async Task Callers_take_turns_on_an_account()
     {
         var first = await MySqlRoleLock.AcquireAsync(db.Admin, [_account], CancellationToken.None);
