@@ -172,6 +172,57 @@ public sealed class PostgresAccessTests(PostgresFixture pg) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Native_logins_expiring_together_are_all_ended_when_they_take_several_engine_calls()
+    {
+        // Five credentials run out in the same second; ended two per engine call (JitGate__EngineEndBatchSize).
+        await using var app = new JitGateApp(settings: new() { ["JitGate:EngineEndBatchSize"] = "2" });
+        var admin = await Api.SignupAdminAsync(app);
+        var instance = await admin.PostOkAsync("/api/v1/instances", new
+        {
+            name = "Prod PG " + Guid.NewGuid().ToString("n")[..6], engine = "postgres", environment = "prod", project = "sample",
+            host = "127.0.0.1", port = pg.Port, username = PostgresFixture.AdminName, password = PostgresFixture.AdminPassword,
+        });
+        var database = instance["databases"]!.AsArray().Single(d => d!["name"]!.GetValue<string>() == "hr_prod")!["id"]!.GetValue<string>();
+        var sessions = new List<(string User, NpgsqlConnection Session)>();
+        try
+        {
+            for (var i = 1; i <= 5; i++)
+            {
+                var email = $"oncall{i}@example.com";
+                var user = await admin.CreateUserAsync(app, email);
+                await admin.BindAsync("sample", new
+                {
+                    principal = $"user:{email}", role = "sqlEditorUser", duration = "PT1H",
+                    scope = new { tables = new[] { new { database, table = "salary" } } },
+                });
+                var credentials = await user.PostOkAsync($"/api/v1/databases/{database}/credentials", new { }, HttpStatusCode.OK);
+                var session = pg.LoginAs(credentials["username"]!.GetValue<string>(), credentials["password"]!.GetValue<string>());
+                sessions.Add((credentials["username"]!.GetValue<string>(), session));
+                await session.OpenAsync();
+            }
+            var names = string.Join(", ", sessions.Select(s => $"'{s.User}'"));
+            Assert.Equal(5, await CountAsSuperuserAsync($"select count(*) from pg_stat_activity where usename in ({names})"));
+
+            app.Clock.Advance(TimeSpan.FromHours(1));
+            await Eventually.HoldsAsync(app.Clock, async () =>
+                await CountAsSuperuserAsync($"select count(*) from pg_stat_activity where usename in ({names})") == 0
+                && await CountAsSuperuserAsync($"select count(*) from information_schema.role_table_grants where grantee in ({names})") == 0);
+            Assert.Equal(0, await CountAsSuperuserAsync($"select count(*) from pg_roles where rolname in ({names}) and rolcanlogin"));
+            // Each role's end is recorded on its own, with the session it ended; the records commit just after the engine work.
+            await Eventually.HoldsAsync(app.Clock, async () =>
+            {
+                var audit = (await admin.GetOkAsync("/api/v1/audit?action=engine.reconcile")).AsArray();
+                return sessions.All(s => audit.Any(r => r!["resource"]!.GetValue<string>().EndsWith($"/roles/{s.User}", StringComparison.Ordinal)
+                    && r["outcome"]!.GetValue<string>() == "success" && r["detail"]?["sessionsTerminated"]?.GetValue<int>() == 1));
+            });
+        }
+        finally
+        {
+            foreach (var (_, session) in sessions) await session.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Registering_with_a_wrong_password_is_a_clear_400_and_stores_nothing()
     {
         var response = await _admin.PostAsync("/api/v1/instances", new

@@ -5,6 +5,7 @@ using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
 using JitGate.Core.Engines;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace JitGate.Core.Features.Engines;
 
@@ -14,12 +15,15 @@ namespace JitGate.Core.Features.Engines;
 /// sessions when access shrinks), through the engine's <see cref="IEngineRoles"/>. It is idempotent and
 /// cheap when nothing changed, so it runs after every change, at start-up and on a timer.
 /// </summary>
-public sealed class ReconcileEngineAccess(JitGateDb db, PolicyCache policy, EngineTargets targets, EngineRegistry engines, AuditLog audit, TimeProvider clock)
+public sealed class ReconcileEngineAccess(
+    JitGateDb db, PolicyCache policy, EngineTargets targets, EngineRegistry engines, AuditLog audit, TimeProvider clock, IOptions<JitGateOptions> options)
 {
+    private readonly int _endBatchSize = Math.Clamp(options.Value.EngineEndBatchSize, 1, 10_000);
+
     /// <summary>Reconciles the roles of the given users (all roles when null); returns how many roles changed.</summary>
     /// <remarks>
     /// Native roles whose access ends are ended first, together per database (one engine round of a few
-    /// statements however many expire at once), because they are the ones a person may still hold a
+    /// statements for up to <see cref="JitGateOptions.EngineEndBatchSize"/> of them), because they are the ones a person may still hold a
     /// session with. Every other role is reconciled on its own by <see cref="ApplyAsync"/>. A failed
     /// batch does not stop the rest of the pass; its exception is thrown once the pass is done.
     /// </remarks>
@@ -48,7 +52,7 @@ public sealed class ReconcileEngineAccess(JitGateDb db, PolicyCache policy, Engi
 
         var changed = 0;
         System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
-        foreach (var batch in ending.GroupBy(e => (e.Database.InstanceId, e.Database.Id)))
+        foreach (var batch in ending.GroupBy(e => (e.Database.InstanceId, e.Database.Id)).SelectMany(b => b.Chunk(_endBatchSize)))
         {
             try
             {
