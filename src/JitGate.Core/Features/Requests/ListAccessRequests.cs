@@ -31,10 +31,6 @@ public sealed class ListAccessRequests(JitGateDb db, Permissions permissions, Ti
     /// </summary>
     public const int MaxScan = 5000;
 
-    /// <summary>The first page (up to <see cref="MaxLimit"/>) of a project's requests.</summary>
-    public async Task<List<AccessRequestDto>> ForProjectAsync(Actor actor, string projectId, string? status, CancellationToken ct) =>
-        (await ForProjectPageAsync(actor, projectId, status, null, null, ct)).Items;
-
     /// <summary>A page of a project's requests, optionally of one status.</summary>
     /// <exception cref="ApiProblem">404 for a project the caller is not a member of; 400 for an unknown status or a limit outside 1..1000.</exception>
     public async Task<AccessRequestPage> ForProjectPageAsync(Actor actor, string projectId, string? status, long? before, int? limit, CancellationToken ct)
