@@ -41,6 +41,7 @@ public static class PostgresAccess
         var verifier = ScramVerifier.Create(password);
 
         await using var connection = await OpenAsync(server, database, ct);
+        await using var watch = PostgresBlockers.Watch(server, database, connection);
         var (tables, missing, notGrantable) = await ResolveTablesAsync(connection, desired, ct);
         var sequences = await OwnedSequencesAsync(connection, tables, ct);
         var role = PostgresSql.Ident(roleName);
@@ -98,6 +99,7 @@ public static class PostgresAccess
         PostgresRoleName.Validate(roleName, nameof(roleName));
 
         await using var connection = await OpenAsync(server, database, ct);
+        await using var watch = PostgresBlockers.Watch(server, database, connection);
         var changes = new List<string>();
         var existing = await ReadRoleAsync(connection, roleName, null, ct);
         if (existing is null)
@@ -341,23 +343,40 @@ public static class PostgresAccess
 
         public NpgsqlConnection Connection => _connection ?? throw new InvalidOperationException("Not open.");
 
-        public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct) => _connection = await PostgresAccess.OpenAsync(server, database, ct);
+        private PostgresBlockers? _watch;
+
+        public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
+        {
+            _connection = await PostgresAccess.OpenAsync(server, database, ct);
+            _watch = PostgresBlockers.Watch(server, database, _connection);
+            return _connection;
+        }
 
         public async Task ReopenAsync(CancellationToken ct)
         {
-            if (_connection is not null)
-            {
-                await _connection.DisposeAsync();
-                _connection = null;
-            }
-
+            await CloseAsync();
             await OpenAsync(ct);
         }
 
         public Task ReopenIfBrokenAsync(CancellationToken ct) =>
             _connection?.State == System.Data.ConnectionState.Open ? Task.CompletedTask : ReopenAsync(ct);
 
-        public ValueTask DisposeAsync() => _connection?.DisposeAsync() ?? ValueTask.CompletedTask;
+        public ValueTask DisposeAsync() => CloseAsync();
+
+        private async ValueTask CloseAsync()
+        {
+            if (_watch is not null)
+            {
+                await _watch.DisposeAsync();
+                _watch = null;
+            }
+
+            if (_connection is not null)
+            {
+                await _connection.DisposeAsync();
+                _connection = null;
+            }
+        }
     }
 
     private sealed record RoleLogin(bool CanLogin, bool Expired, bool Super, int Sessions);
@@ -394,6 +413,7 @@ public static class PostgresAccess
         PostgresRoleName.Validate(roleName, nameof(roleName));
 
         await using var connection = await OpenAsync(server, database, ct);
+        await using var watch = PostgresBlockers.Watch(server, database, connection);
         if (await ReadRoleAsync(connection, roleName, null, ct) is null)
         {
             return false;

@@ -53,6 +53,28 @@ internal static class PostgresConnections
         }
     }
 
+    /// <summary>
+    /// Opens an admin connection from a pool of its own, for <see cref="PostgresBlockers"/>: the watch of a
+    /// session must not wait for a connection that the watched work, or those it waits for, hold.
+    /// </summary>
+    public static async Task<NpgsqlConnection> OpenWatchAsync(EngineServer server, string database, CancellationToken ct)
+    {
+        var builder = Builder(server, database, server.AdminUsername, server.AdminPassword);
+        builder.ApplicationName = "JitGate watch";
+        builder.MaxPoolSize = 10;
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>The pool of connections that log in as <paramref name="roleName"/>; replaced when the password changes.</summary>
     public static NpgsqlDataSource RoleSource(EngineServer server, string database, string roleName, string password)
     {

@@ -158,8 +158,10 @@ public static class PostgresQueryRunner
         user.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = DBNull.Value });
         batch.BatchCommands.Add(user);
         // COMMIT, ROLLBACK or SET TRANSACTION READ WRITE would have left JitGate's read-only transaction;
-        // none of them may run, even if they changed nothing this time.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT current_setting('transaction_read_only')"));
+        // none of them may run, even if they changed nothing this time. Advisory locks the statement took
+        // (open to every role) are let go, so that none outlives the query on the pooled session: held
+        // there, they could fill the server's lock table, or stand in the way of JitGate's role locks.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT current_setting('transaction_read_only'), pg_advisory_unlock_all()"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("ROLLBACK"));
 
         var columns = new List<ResultColumn>();
@@ -226,7 +228,7 @@ public static class PostgresQueryRunner
                 else
                 {
                     // The statement returned no result set: the one read was the check's.
-                    readOnly = columns.Count == 1 && rows.Count == 1 && truncatedBy is null ? rows[0][0] as string : null;
+                    readOnly = columns.Count == 2 && rows.Count == 1 && truncatedBy is null ? rows[0][0] as string : null;
                     columns.Clear();
                     rows.Clear();
                 }
@@ -286,8 +288,9 @@ public static class PostgresQueryRunner
             return;
         }
 
-        // Never cancelled: the transaction must end even when the caller gave up.
-        await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+        // Never cancelled: the transaction must end even when the caller gave up; and, as after a
+        // successful statement, no advisory lock it took stays with the pooled session.
+        await using var rollback = new NpgsqlCommand("ROLLBACK; SELECT pg_advisory_unlock_all()", connection);
         await rollback.ExecuteNonQueryAsync(CancellationToken.None);
     }
 }

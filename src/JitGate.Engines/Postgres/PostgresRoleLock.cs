@@ -79,20 +79,19 @@ public sealed class PostgresRoleLock : IAsyncDisposable
 
         try
         {
-            // One round trip: the wait limit, other logins' claims on the keys ended, the locks in key order,
-            // and the limit put back.
-            var names = roleNames.Distinct(StringComparer.Ordinal).ToArray();
+            // One round trip: the wait limit, the locks in key order, and the limit put back; meanwhile
+            // sessions of other logins holding or queued for a key are ended (PostgresBlockers).
             await using var batch = new NpgsqlBatch(connection);
             batch.BatchCommands.Add(new NpgsqlBatchCommand($"set lock_timeout = '{(int)WaitLimit.TotalMilliseconds}ms'"));
-            var evict = new NpgsqlBatchCommand(EvictSql);
-            evict.Parameters.Add(new NpgsqlParameter { Value = names });
-            batch.BatchCommands.Add(evict);
             var take = new NpgsqlBatchCommand(
                 $"select count(pg_advisory_lock({LockClass}, k)) from (select distinct hashtext(r) as k from unnest($1::text[]) r order by 1) keys");
-            take.Parameters.Add(new NpgsqlParameter { Value = names });
+            take.Parameters.Add(new NpgsqlParameter { Value = roleNames.Distinct(StringComparer.Ordinal).ToArray() });
             batch.BatchCommands.Add(take);
             batch.BatchCommands.Add(new NpgsqlBatchCommand("reset lock_timeout"));
-            await batch.ExecuteNonQueryAsync(ct);
+            await using (PostgresBlockers.Watch(server, database, connection))
+            {
+                await batch.ExecuteNonQueryAsync(ct);
+            }
             return new PostgresRoleLock(connection, stripes);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
@@ -102,6 +101,14 @@ public sealed class PostgresRoleLock : IAsyncDisposable
             throw new EngineException(
                 $"Another change to the same database role was still running after {WaitLimit.TotalSeconds:0} s; try again shortly.", ex);
         }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
+        {
+            // Anything else the server answers (its lock table full: "out of shared memory") is still an answer
+            // about this engine, for the caller to record and retry, not a crash of the pass.
+            await connection.DisposeAsync();
+            Release(stripes, stripes.Length);
+            throw new EngineException($"Cannot take JitGate's lock on {roleNames.Count} role(s) in database '{database}': {ex.Message}", ex);
+        }
         catch
         {
             await connection.DisposeAsync();
@@ -109,31 +116,6 @@ public sealed class PostgresRoleLock : IAsyncDisposable
             throw;
         }
     }
-
-    /// <summary>
-    /// Ends every session of another login that holds, or waits for, one of the keys about to be taken.
-    /// </summary>
-    /// <remarks>
-    /// pg_advisory_lock is open to every role and the keys follow from role names, so the holder of a
-    /// JitGate login could otherwise take its own key in a native session and make the end of its access
-    /// wait forever (each attempt gives up after <see cref="WaitLimit"/>). Only JitGate's admin login takes
-    /// these keys, so any other session holding one is in the way; a waiting one is ended too, so that it
-    /// cannot get the key ahead of JitGate. Superusers' sessions cannot be ended by the admin and are
-    /// waited for as before; without pg_signal_backend (the README asks for it) nothing is ended.
-    /// Advisory locks taken with two int4 keys show in pg_locks as classid, objid (unsigned) and objsubid 2.
-    /// </remarks>
-    private static readonly string EvictSql =
-        $"""
-        select count(pg_terminate_backend(a.pid))
-        from pg_locks l
-             join pg_stat_activity a on a.pid = l.pid
-             join pg_roles r on r.oid = a.usesysid
-        where l.locktype = 'advisory' and l.objsubid = 2 and l.classid = {LockClass}
-          and l.database = (select oid from pg_database where datname = current_database())
-          and l.objid::bigint in (select hashtext(n)::bigint & 4294967295 from unnest($1::text[]) n)
-          and r.rolname <> current_user and not r.rolsuper
-          and pg_has_role(current_user, 'pg_signal_backend', 'MEMBER')
-        """;
 
     private static void Release(int[] stripes, int count)
     {

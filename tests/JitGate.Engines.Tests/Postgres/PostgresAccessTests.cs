@@ -186,10 +186,16 @@ public sealed class PostgresAccessTests(PostgresFixture pg)
         {
             await grab.ExecuteNonQueryAsync();
         }
-        // A second session of the same role waiting for the key must not get ahead of JitGate either.
+        // A second session of the same role waiting for the key must not get ahead of JitGate either, nor a
+        // third that never waits but tries for the key without pause.
         var queued = await OpenSessionAsync(role);
         var wait = new NpgsqlCommand($"select pg_advisory_lock({PostgresRoleLock.LockClass}, hashtext('{role}'))", queued);
         var waiting = wait.ExecuteNonQueryAsync();
+        var spinner = await OpenSessionAsync(role);
+        var spin = new NpgsqlCommand(
+            $"select count(*) from generate_series(1, 1000000000) g where pg_try_advisory_lock({PostgresRoleLock.LockClass}, hashtext('{role}')) "
+            + $"and pg_advisory_unlock({PostgresRoleLock.LockClass}, hashtext('{role}'))", spinner);
+        var spinning = spin.ExecuteNonQueryAsync();
         try
         {
             for (var i = 0; i < 100 && await pg.ScalarAsSuperuserAsync<long>(
@@ -215,11 +221,56 @@ public sealed class PostgresAccessTests(PostgresFixture pg)
         {
             // On failure the queued session is still waiting; end it so that its connection can be disposed.
             await pg.ExecuteAsSuperuserAsync(PostgresFixture.Database, $"select pg_terminate_backend(pid) from pg_stat_activity where usename = '{role}'");
-            await Task.WhenAny(waiting);
+            await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(5)));
+            await Task.WhenAny(spinning, Task.Delay(TimeSpan.FromSeconds(5)));
             await wait.DisposeAsync();
             await queued.DisposeAsync();
+            await spin.DisposeAsync();
+            await spinner.DisposeAsync();
         }
 
+        await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_role_changing_its_own_password_in_an_open_transaction_does_not_hold_back_the_end_of_its_access()
+    {
+        // A role may ALTER its own password; left uncommitted, that holds its pg_authid row, which the
+        // ALTER ROLE ... NOLOGIN that ends its access must change.
+        var role = pg.NewRoleName();
+        await Reconcile(role, ReadGrant.Tables([Salary]), DateTimeOffset.UtcNow.AddHours(1));
+        await using var holder = await OpenSessionAsync(role);
+        await using (var alter = new NpgsqlCommand($"begin; alter role current_user password 'Other-pass-9'", holder))
+        {
+            await alter.ExecuteNonQueryAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await using (await PostgresRoleLock.AcquireAsync(pg.Server, PostgresFixture.Database, [role], timeout.Token))
+        {
+            var report = await PostgresAccess.EndAccessAsync(pg.Server, PostgresFixture.Database, role, timeout.Token);
+            Assert.Contains("SELECT on table public.salary", report.Revoked);
+        }
+
+        await AssertSessionEndedAsync(holder);
+        Assert.Equal(0L, await pg.ScalarAsSuperuserAsync<long>($"select count(*) from pg_stat_activity where usename = '{role}'"));
+        Assert.False(await pg.ScalarAsSuperuserAsync<bool>($"select rolcanlogin from pg_roles where rolname = '{role}'"));
+        await using var fresh = pg.LoginAs(role, Password);
+        await Assert.ThrowsAsync<PostgresException>(() => fresh.OpenAsync());
+        await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Advisory_locks_taken_by_a_statement_do_not_stay_with_the_pooled_session()
+    {
+        var role = pg.NewRoleName();
+        await Reconcile(role, ReadGrant.Tables([Salary]));
+        Assert.IsType<QueryOutcome.Success>(await Run(role, "select count(pg_advisory_lock(k)) from generate_series(1, 100) k"));
+        Assert.IsType<QueryOutcome.Success>(await Run(role, "select pg_advisory_lock(7), 1"));
+        Assert.IsNotType<QueryOutcome.Success>(await Run(role, "select pg_advisory_lock(8), 1 / 0"));
+        Assert.IsType<QueryOutcome.Success>(await Run(role, "select pg_advisory_lock(9) from salary, pg_sleep(0) limit 1"));
+        Assert.Equal(0L, await pg.ScalarAsSuperuserAsync<long>(
+            $"select count(*) from pg_locks l join pg_stat_activity a using (pid) where l.locktype = 'advisory' and a.usename = '{role}'"));
         await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
     }
 

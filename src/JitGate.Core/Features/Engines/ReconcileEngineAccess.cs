@@ -82,13 +82,25 @@ public sealed class ReconcileEngineAccess(
     /// <summary>
     /// Holds the batch's roles (<see cref="IEngineRoles.LockAsync"/>), then ends access for those that, read
     /// again under the lock with the freshest policy, still have to end: another caller may have granted
-    /// one anew while this pass waited.
+    /// one anew while this pass waited. When the locks cannot be had, access ends all the same.
     /// </summary>
     private async Task<int> EndAccessLockedAsync(List<Ending> batch, bool force, CancellationToken ct)
     {
         var database = batch[0].Database;
         var server = await targets.ServerAsync(db, database.InstanceId, ct);
-        await using var held = await RolesOf(database)!.LockAsync(server, database.Name, batch.Select(e => e.Role.RoleName).ToList(), ct);
+        IAsyncDisposable? held;
+        try
+        {
+            held = await RolesOf(database)!.LockAsync(server, database.Name, batch.Select(e => e.Role.RoleName).ToList(), ct);
+        }
+        catch (EngineException)
+        {
+            // Ending access only ever takes access away, so it goes ahead without the locks rather than
+            // wait on them: a login's holder must not be able to hold its end back (its sessions can
+            // fill the server's lock table), and a grant that interleaves is undone by the next pass.
+            held = null;
+        }
+        await using var _ = held;
         var snapshot = await policy.GetFreshAsync(ct);
         var now = clock.GetUtcNow();
         var still = new List<Ending>();
@@ -126,6 +138,12 @@ public sealed class ReconcileEngineAccess(
         {
             failure = e;
             report = e.EndAccess;
+        }
+        catch (System.Data.Common.DbException e) when (!ct.IsCancellationRequested)
+        {
+            // Whatever the engine says that the engine layer did not foresee is still the engine's answer.
+            failure = new EngineException($"{database.Name}: the engine refused to end {batch.Count} login(s): {e.Message}", e);
+            report = null;
         }
 
         if (report is null)

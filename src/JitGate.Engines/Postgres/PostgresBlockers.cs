@@ -1,0 +1,80 @@
+using Npgsql;
+
+namespace JitGate.Engines.Postgres;
+
+/// <summary>
+/// Watches one of JitGate's admin sessions while it works on roles, and ends the sessions of ordinary
+/// logins that keep it waiting. A JitGate login's holder can take locks that JitGate's own statements then
+/// wait for: its role's advisory lock key (advisory locks are open to every role), or its own row of
+/// pg_authid through <c>ALTER ROLE CURRENT_USER PASSWORD ...</c> in a transaction left open, which a
+/// role may run on itself. Waiting would let access outlive its end; so once the watched session has
+/// worked for <see cref="Grace"/>, every <see cref="Every"/> the sessions in <c>pg_blocking_pids</c> of it
+/// (holders and earlier waiters of what it waits for) are ended.
+/// </summary>
+/// <remarks>
+/// Only sessions that are neither a superuser's, nor a CREATEROLE login's (JitGate's admin, a DBA,
+/// another JitGate's admin), nor of JitGate's own admin login are ended: JitGate logins are always
+/// NOCREATEROLE. A superuser's lock is waited for up to the statement's own limits, as before. The watch
+/// is best effort: when it cannot connect, or the admin lacks pg_signal_backend (which the README asks
+/// for), nothing is ended and the work fails on its own time limits instead.
+/// </remarks>
+internal sealed class PostgresBlockers : IAsyncDisposable
+{
+    /// <summary>How long the watched session works before the watch connects; most work is done by then.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How often the watch looks for blockers once it has started.</summary>
+    public static readonly TimeSpan Every = TimeSpan.FromMilliseconds(50);
+
+    private const string EndBlockersSql =
+        """
+        select count(pg_terminate_backend(a.pid))
+        from unnest(pg_blocking_pids($1)) as b(pid)
+             join pg_stat_activity a on a.pid = b.pid
+             join pg_roles r on r.oid = a.usesysid
+        where not r.rolsuper and not r.rolcreaterole and r.rolname <> current_user
+          and pg_has_role(current_user, 'pg_signal_backend', 'USAGE')
+        """;
+
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    private PostgresBlockers(EngineServer server, string database, int pid) =>
+        _loop = RunAsync(server, database, pid, _stop.Token);
+
+    /// <summary>Starts watching <paramref name="connection"/> (open, an admin session on <paramref name="database"/>) until disposed.</summary>
+    public static PostgresBlockers Watch(EngineServer server, string database, NpgsqlConnection connection) =>
+        new(server, database, connection.ProcessID);
+
+    private static async Task RunAsync(EngineServer server, string database, int pid, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(Grace, ct);
+            await using var watcher = await PostgresConnections.OpenWatchAsync(server, database, ct);
+            await using var command = new NpgsqlCommand(EndBlockersSql, watcher);
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = pid });
+            while (true)
+            {
+                await command.ExecuteScalarAsync(ct);
+                await Task.Delay(Every, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The watched work is done.
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            // Best effort, as the remarks say: the watched work keeps its own time limits.
+        }
+    }
+
+    /// <summary>Stops the watch and waits for it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        _stop.Dispose();
+    }
+}
