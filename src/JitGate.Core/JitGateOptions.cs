@@ -93,7 +93,7 @@ public sealed class JitGateOptions
 
     /// <summary>
     /// How many native logins of one database whose access ends at the same moment are ended in one engine
-    /// call (1 to 10,000; 1,000 by default). Each is held by a lock of its own on the engine while it ends,
+    /// call (1 to 5,000; 1,000 by default). Each is held by a lock of its own on the engine while it ends,
     /// and PostgreSQL's shared lock table holds about max_locks_per_transaction × (max_connections + background
     /// workers) locks for all sessions together, about 7,800 with its defaults (PostgreSQL manual, "Lock
     /// Management"): ending every one of 20,000 logins in one call would fail with "out of shared memory".

@@ -18,7 +18,7 @@ namespace JitGate.Core.Features.Engines;
 public sealed class ReconcileEngineAccess(
     JitGateDb db, PolicyCache policy, EngineTargets targets, EngineRegistry engines, AuditLog audit, TimeProvider clock, IOptions<JitGateOptions> options)
 {
-    private readonly int _endBatchSize = Math.Clamp(options.Value.EngineEndBatchSize, 1, 10_000);
+    private readonly int _endBatchSize = Math.Clamp(options.Value.EngineEndBatchSize, 1, 5_000);
 
     /// <summary>Reconciles the roles of the given users (all roles when null); returns how many roles changed.</summary>
     /// <remarks>
