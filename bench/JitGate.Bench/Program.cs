@@ -72,7 +72,7 @@ switch (suite)
               audit      [--records 1000000] [--requests 100] [--seconds 20]
               result     [--employees 100000] [--requests 20] [--seconds 60]
               cel        risk-condition evaluation and compilation (BenchmarkDotNet)
-              reconcile  [--roles 1000] [--tables 100] [--parallel 5] [--all] [--sessions N] [--no-compare] [--batched-setup]  (PostgreSQL, starts its own cluster)
+              reconcile  [--roles 1000] [--tables 100] [--parallel 5] [--all] [--sessions N] [--no-compare] [--batched-setup] [--spread-seconds 60]  (PostgreSQL, starts its own cluster)
               reconcile  --engine mysql [--roles 1000] [--tables 100]  (MariaDB, starts its own server)
               coldstart  [runs (3)] [--idle 5]
             """);

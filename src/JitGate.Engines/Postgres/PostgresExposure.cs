@@ -38,7 +38,7 @@ public static class PostgresExposure
           and n.nspname not in ('pg_catalog', 'information_schema')
           and has_schema_privilege('public', n.oid, 'USAGE')
           and not has_table_privilege('public', c.oid, 'SELECT')
-          and exists (select 1 from aclexplode(a.attacl) x where x.grantee = 0 and x.privilege_type = 'SELECT')
+          and exists (select 1 from aclexplode(array_cat(a.attacl, null::aclitem[])) x where x.grantee = 0 and x.privilege_type = 'SELECT')
         union all
         select 'publicDefinerFunction', n.nspname,
                quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')', null, 'function'
