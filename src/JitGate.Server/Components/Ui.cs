@@ -63,7 +63,8 @@ public static partial class Ui
     public static string Relative(DateTimeOffset at, DateTimeOffset now)
     {
         var span = at - now;
-        var future = span >= TimeSpan.Zero;
+        // A moment that is now (a request just made) reads as past: "less than a minute ago".
+        var future = span > TimeSpan.Zero;
         var abs = span.Duration();
         string text = abs.TotalMinutes < 1 ? "less than a minute"
             : abs.TotalHours < 1 ? $"{(int)abs.TotalMinutes} min"
