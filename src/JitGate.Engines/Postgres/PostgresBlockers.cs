@@ -12,9 +12,10 @@ namespace JitGate.Engines.Postgres;
 /// (holders and earlier waiters of what it waits for) are ended.
 /// </summary>
 /// <remarks>
-/// Only sessions that are neither a superuser's, nor a CREATEROLE login's (JitGate's admin, a DBA,
-/// another JitGate's admin), nor of JitGate's own admin login are ended: JitGate logins are always
-/// NOCREATEROLE. A superuser's lock is waited for up to the statement's own limits, as before. The watch
+/// Only sessions of a JitGate login, or of another ordinary login that holds or waits for one of JitGate's
+/// role lock keys, are ended; never a superuser's, a CREATEROLE login's (JitGate's admin, a DBA, another
+/// JitGate's admin: JitGate logins are always NOCREATEROLE) or the admin login's own. Any other lock is
+/// waited for up to the statement's own limits, as before. The watch
 /// is best effort: when it cannot connect, or the admin lacks pg_signal_backend (which the README asks
 /// for), nothing is ended and the work fails on its own time limits instead.
 /// </remarks>
@@ -26,14 +27,22 @@ internal sealed class PostgresBlockers : IAsyncDisposable
     /// <summary>How often the watch looks for blockers once it has started.</summary>
     public static readonly TimeSpan Every = TimeSpan.FromMilliseconds(50);
 
-    private const string EndBlockersSql =
-        """
-        select count(pg_terminate_backend(a.pid))
-        from unnest(pg_blocking_pids($1)) as b(pid)
-             join pg_stat_activity a on a.pid = b.pid
-             join pg_roles r on r.oid = a.usesysid
+    // The two kinds of blocker a login's holder can be: a session of a JitGate login (its own pg_authid
+    // row, a key), or a session of any other ordinary login holding or queued for a JitGate key. Anything
+    // else (a DBA's migration holding a table's catalog row, an application) is waited for.
+    private static readonly string EndBlockersSql =
+        $"""
+        select count(pg_catalog.pg_terminate_backend(a.pid))
+        from unnest(pg_catalog.pg_blocking_pids($1)) as b(pid)
+             join pg_catalog.pg_stat_activity a on a.pid = b.pid
+             join pg_catalog.pg_roles r on r.oid = a.usesysid
         where not r.rolsuper and not r.rolcreaterole and r.rolname <> current_user
-          and pg_has_role(current_user, 'pg_signal_backend', 'USAGE')
+          and pg_catalog.pg_has_role(current_user, 'pg_signal_backend', 'USAGE')
+          and (r.rolname ~ '{PostgresRoleName.PatternText}'
+               or exists (select 1 from pg_catalog.pg_locks l
+                          where l.pid = a.pid and l.locktype = 'advisory' and l.objsubid = 2
+                            and l.classid = {PostgresRoleLock.LockClass}
+                            and l.database = (select oid from pg_catalog.pg_database where datname = current_database())))
         """;
 
     private readonly CancellationTokenSource _stop = new();

@@ -161,7 +161,8 @@ public static class PostgresQueryRunner
         // none of them may run, even if they changed nothing this time. Advisory locks the statement took
         // (open to every role) are let go, so that none outlives the query on the pooled session: held
         // there, they could fill the server's lock table, or stand in the way of JitGate's role locks.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT current_setting('transaction_read_only'), pg_advisory_unlock_all()"));
+        // Qualified: a statement may have put a schema of its own ahead of pg_catalog in the search path.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_catalog.current_setting('transaction_read_only'), pg_catalog.pg_advisory_unlock_all()"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("ROLLBACK"));
 
         var columns = new List<ResultColumn>();
@@ -290,7 +291,7 @@ public static class PostgresQueryRunner
 
         // Never cancelled: the transaction must end even when the caller gave up; and, as after a
         // successful statement, no advisory lock it took stays with the pooled session.
-        await using var rollback = new NpgsqlCommand("ROLLBACK; SELECT pg_advisory_unlock_all()", connection);
+        await using var rollback = new NpgsqlCommand("ROLLBACK; SELECT pg_catalog.pg_advisory_unlock_all()", connection);
         await rollback.ExecuteNonQueryAsync(CancellationToken.None);
     }
 }

@@ -21,6 +21,9 @@ public static partial class PostgresRoleName
         }
     }
 
-    [GeneratedRegex("^jit_[a-z0-9_]{1,50}$", RegexOptions.CultureInvariant)]
+    /// <summary>The pattern every JitGate role name matches, as text (also read by PostgreSQL's <c>~</c>).</summary>
+    public const string PatternText = "^jit_[a-z0-9_]{1,50}$";
+
+    [GeneratedRegex(PatternText, RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

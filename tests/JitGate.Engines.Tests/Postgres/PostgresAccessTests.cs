@@ -261,6 +261,45 @@ public sealed class PostgresAccessTests(PostgresFixture pg)
     }
 
     [Fact]
+    public async Task Another_login_that_keeps_jitgate_waiting_without_a_key_is_waited_for_not_ended()
+    {
+        // An application's owner changing the same table's privileges in an open transaction holds the
+        // table's catalog row; that is no attempt on JitGate's locks, so its session stays.
+        var role = pg.NewRoleName();
+        var owner = $"app_owner_{Guid.NewGuid():N}"[..20];
+        await Reconcile(role, ReadGrant.Tables([Salary]), DateTimeOffset.UtcNow.AddHours(1));
+        await pg.ExecuteAsSuperuserAsync(PostgresFixture.Database,
+            $"CREATE ROLE {owner} LOGIN PASSWORD 'Owner-pass-1'", $"GRANT CONNECT ON DATABASE {PostgresFixture.Database} TO {owner}",
+            $"GRANT SELECT ON salary TO {owner} WITH GRANT OPTION");
+        await using var app = pg.LoginAs(owner, "Owner-pass-1");
+        await app.OpenAsync();
+        await using (var grant = new NpgsqlCommand("begin; grant select on salary to public", app))
+        {
+            await grant.ExecuteNonQueryAsync();
+        }
+
+        var ending = PostgresAccess.EndAccessAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
+        // Long past the 200 ms after which JitGate starts ending sessions that hold it up.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.False(ending.IsCompleted);
+        await using (var rollback = new NpgsqlCommand("rollback", app))
+        {
+            await rollback.ExecuteNonQueryAsync();
+        }
+
+        var report = await ending;
+        Assert.Contains("SELECT on table public.salary", report.Revoked);
+        await using (var alive = new NpgsqlCommand("select 1", app))
+        {
+            Assert.Equal(1, await alive.ExecuteScalarAsync());
+        }
+        await app.CloseAsync();
+        await pg.ExecuteAsSuperuserAsync(PostgresFixture.Database,
+            $"REVOKE ALL ON salary FROM {owner} CASCADE", $"REVOKE CONNECT ON DATABASE {PostgresFixture.Database} FROM {owner}", $"DROP ROLE {owner}");
+        await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
+    }
+
+    [Fact]
     public async Task Advisory_locks_taken_by_a_statement_do_not_stay_with_the_pooled_session()
     {
         var role = pg.NewRoleName();

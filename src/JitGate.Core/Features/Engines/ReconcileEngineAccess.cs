@@ -96,8 +96,9 @@ public sealed class ReconcileEngineAccess(
         catch (EngineException)
         {
             // Ending access only ever takes access away, so it goes ahead without the locks rather than
-            // wait on them: a login's holder must not be able to hold its end back (its sessions can
-            // fill the server's lock table), and a grant that interleaves is undone by the next pass.
+            // wait on them: a login's holder must not be able to hold its end back by keeping them from
+            // JitGate. A grant that interleaves is undone by the next pass, which runs again because these
+            // roles are not marked ended (EndAccessAsync, locked: false).
             held = null;
         }
         await using var _ = held;
@@ -113,7 +114,7 @@ public sealed class ReconcileEngineAccess(
             if (!EndsAccess(e.Role, grant) || (!force && e.Role.AppliedFingerprint == fingerprint)) continue;
             still.Add(e with { Fingerprint = fingerprint, ValidUntil = validUntil });
         }
-        return still.Count == 0 ? 0 : await EndAccessAsync(still, now, ct);
+        return still.Count == 0 ? 0 : await EndAccessAsync(still, now, locked: held is not null, ct);
     }
 
     private sealed record Ending(EngineRole Role, PolicyDatabase Database, string Fingerprint, DateTimeOffset? ValidUntil);
@@ -124,7 +125,9 @@ public sealed class ReconcileEngineAccess(
     /// whose access did not fully end). When the call failed before ending anything (instance
     /// unreachable), one failure record names the whole batch instead of one per role.
     /// </summary>
-    private async Task<int> EndAccessAsync(List<Ending> batch, DateTimeOffset now, CancellationToken ct)
+    /// <param name="locked">False when the roles were ended without their locks: a grant running at the same
+    /// moment may have undone part of it, so the roles are not marked ended and the next pass ends them again.</param>
+    private async Task<int> EndAccessAsync(List<Ending> batch, DateTimeOffset now, bool locked, CancellationToken ct)
     {
         var database = batch[0].Database;
         var server = await targets.ServerAsync(db, database.InstanceId, ct);
@@ -165,7 +168,7 @@ public sealed class ReconcileEngineAccess(
                 role.AppliedFingerprint = null;
                 continue;
             }
-            role.AppliedFingerprint = fingerprint;
+            role.AppliedFingerprint = locked ? fingerprint : null;
             role.ReconciledAt = now;
             // Absent: the role does not exist on the server, so there was nothing to end.
             if (report.Roles.TryGetValue(role.RoleName, out var ended) && ended.Changed)
