@@ -143,6 +143,8 @@ public sealed class EditorTests(BrowserFixture browser) : IAsyncLifetime
             await Pages.ShotAsync(page, "editor-04-results");
 
             await page.GetByTestId("copy-json").ClickAsync();
+            // The copy goes through the server and the browser's clipboard; the confirmation says it is done.
+            await Expect(page.Locator(".mud-snackbar").Filter(new LocatorFilterOptions { HasText = "Copied 100 rows as JSON" })).ToBeVisibleAsync();
             var copied = JsonNode.Parse(await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"))!.AsArray();
             Assert.Equal(100, copied.Count);
             Assert.Equal(10001, copied[0]!["emp_no"]!.GetValue<long>());
