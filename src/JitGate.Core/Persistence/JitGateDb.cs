@@ -108,6 +108,9 @@ public class JitGateDb : DbContext
         {
             e.ToTable("bindings");
             e.HasIndex(x => new { x.ProjectId, x.PrincipalType, x.PrincipalId });
+            // The policy snapshot re-reads one principal's bindings after every grant and revoke, across
+            // projects; without this each re-read scanned every binding (25 to 40 ms at 100,000).
+            e.HasIndex(x => new { x.PrincipalType, x.PrincipalId });
             // The expiry job looks for due bindings every second.
             e.HasIndex(x => x.ExpiresAt);
             // The lifecycle job looks for windows that start, and an incident's resolution for its bindings.
@@ -200,6 +203,8 @@ public class JitGateDb : DbContext
         {
             e.ToTable("engine_roles");
             e.HasIndex(x => new { x.DatabaseId, x.UserId, x.Kind }).IsUnique();
+            // The reconcile after a change reads the changed users' logins in every database.
+            e.HasIndex(x => x.UserId);
             e.HasIndex(x => x.RoleName).IsUnique();
             e.HasOne<DatabaseEntity>().WithMany().HasForeignKey(x => x.DatabaseId).OnDelete(DeleteBehavior.Cascade);
         });

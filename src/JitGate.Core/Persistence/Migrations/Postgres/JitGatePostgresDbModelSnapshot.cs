@@ -378,6 +378,8 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
 
                     b.HasIndex("StartsAt");
 
+                    b.HasIndex("PrincipalType", "PrincipalId");
+
                     b.HasIndex("ProjectId", "PrincipalType", "PrincipalId");
 
                     b.ToTable("bindings", (string)null);
@@ -549,6 +551,8 @@ namespace JitGate.Core.Persistence.Migrations.Postgres
 
                     b.HasIndex("RoleName")
                         .IsUnique();
+
+                    b.HasIndex("UserId");
 
                     b.HasIndex("DatabaseId", "UserId", "Kind")
                         .IsUnique();

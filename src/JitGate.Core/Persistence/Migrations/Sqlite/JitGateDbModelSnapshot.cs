@@ -360,6 +360,8 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
 
                     b.HasIndex("StartsAt");
 
+                    b.HasIndex("PrincipalType", "PrincipalId");
+
                     b.HasIndex("ProjectId", "PrincipalType", "PrincipalId");
 
                     b.ToTable("bindings", (string)null);
@@ -525,6 +527,8 @@ namespace JitGate.Core.Persistence.Migrations.Sqlite
 
                     b.HasIndex("RoleName")
                         .IsUnique();
+
+                    b.HasIndex("UserId");
 
                     b.HasIndex("DatabaseId", "UserId", "Kind")
                         .IsUnique();
