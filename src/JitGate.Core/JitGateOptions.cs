@@ -101,6 +101,14 @@ public sealed class JitGateOptions
     public int EngineEndBatchSize { get; set; } = 1000;
 
     /// <summary>
+    /// How many sessions each login JitGate makes on a PostgreSQL, MySQL or MariaDB server may hold at once
+    /// (1 to 10,000; 20 by default, twice the SQL editor's pool per login). A holder of native credentials
+    /// who opened sessions without bound could fill the server's connection slots (max_connections) and keep
+    /// a JitGate admin that is not a superuser from connecting to end the access. Drift checks put it back.
+    /// </summary>
+    public int LoginConnectionLimit { get; set; } = Engines.EngineServer.DefaultLoginConnectionLimit;
+
+    /// <summary>
     /// Single sign-on through an OpenID Connect provider (JitGate__Oidc__Authority, __ClientId, …). When its
     /// Authority is set it is in force and PUT /settings/oidc is refused; otherwise an admin may set it there.
     /// </summary>

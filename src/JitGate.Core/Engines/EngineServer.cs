@@ -11,6 +11,16 @@ namespace JitGate.Core.Engines;
 /// <param name="AdminPassword">Its password. Never part of <see cref="ToString"/>.</param>
 public sealed record EngineServer(string Host, int Port, string AdminUsername, string AdminPassword)
 {
+    /// <summary>The default of <see cref="LoginConnectionLimit"/>: twice the SQL editor's pool of 10 sessions per login.</summary>
+    public const int DefaultLoginConnectionLimit = 20;
+
+    /// <summary>
+    /// How many sessions each JitGate login may hold at once on this server (PostgreSQL's <c>CONNECTION LIMIT</c>,
+    /// MySQL's and MariaDB's <c>MAX_USER_CONNECTIONS</c>). Without one, a credential's holder could take every
+    /// connection slot, and a JitGate admin that is not a superuser could then not connect to end that access.
+    /// </summary>
+    public int LoginConnectionLimit { get; init; } = DefaultLoginConnectionLimit;
+
     /// <summary>Describes the server without the password, so the record is safe to log.</summary>
     public override string ToString() =>
         $"EngineServer {{ Host = {Host}, Port = {Port}, AdminUsername = {AdminUsername} }}";

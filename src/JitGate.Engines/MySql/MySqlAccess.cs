@@ -47,6 +47,8 @@ public static class MySqlAccess
         var changes = new List<string>();
         var rows = await MySqlGrantTables.ReadAccountsAsync(connection, mariaDb, [account], ct);
         var created = !rows.TryGetValue(account, out var row);
+        // A holder without a bound on sessions could fill max_connections and keep the admin out (EngineServer.LoginConnectionLimit).
+        var limit = FormattableString.Invariant($"WITH MAX_USER_CONNECTIONS {server.LoginConnectionLimit}");
         await RunAsync(account, async () =>
         {
             if (created)
@@ -54,7 +56,7 @@ public static class MySqlAccess
                 // MySQL 8 only: a self-service password change then needs the current password, which the
                 // query accounts' users never see. MariaDB has no such option (README.md).
                 await MySqlConnections.ExecuteAsync(connection,
-                    $"CREATE USER {name} IDENTIFIED BY {MySqlSql.Literal(password)} PASSWORD EXPIRE NEVER{(mariaDb ? "" : " PASSWORD REQUIRE CURRENT")} ACCOUNT UNLOCK", ct);
+                    $"CREATE USER {name} IDENTIFIED BY {MySqlSql.Literal(password)} {limit} PASSWORD EXPIRE NEVER{(mariaDb ? "" : " PASSWORD REQUIRE CURRENT")} ACCOUNT UNLOCK", ct);
                 return;
             }
 
@@ -63,10 +65,15 @@ public static class MySqlAccess
                 throw new EngineException($"{account} is a role, not an account; JitGate refuses to manage it. A DBA must drop it (DROP ROLE {account}).");
             }
 
-            await MySqlConnections.ExecuteAsync(connection, $"ALTER USER {name} IDENTIFIED BY {MySqlSql.Literal(password)} PASSWORD EXPIRE NEVER ACCOUNT UNLOCK", ct);
+            await MySqlConnections.ExecuteAsync(connection, $"ALTER USER {name} IDENTIFIED BY {MySqlSql.Literal(password)} {limit} PASSWORD EXPIRE NEVER ACCOUNT UNLOCK", ct);
             if (row.Locked)
             {
                 changes.Add("account unlocked");
+            }
+
+            if (row.MaxUserConnections != server.LoginConnectionLimit)
+            {
+                changes.Add(FormattableString.Invariant($"MAX_USER_CONNECTIONS {server.LoginConnectionLimit}"));
             }
         }, ct);
 

@@ -31,8 +31,8 @@ internal static class MySqlGrantTables
         } + (Grantable && Level != "role" ? " with grant option" : "");
     }
 
-    /// <summary>The row of a JitGate account.</summary>
-    public sealed record AccountRow(bool Locked, bool IsRole);
+    /// <summary>The row of a JitGate account; <paramref name="MaxUserConnections"/> is 0 for no limit of its own.</summary>
+    public sealed record AccountRow(bool Locked, bool IsRole, long MaxUserConnections);
 
     /// <summary>The tables the admin must be able to read, per flavor (the README's setup grants exactly these).</summary>
     public static IReadOnlyList<string> Required(bool mariaDb) => mariaDb
@@ -50,13 +50,15 @@ internal static class MySqlGrantTables
         }
 
         var sql = mariaDb
-            ? $"SELECT User, JSON_VALUE(Priv, '$.account_locked') IN ('true', '1'), JSON_VALUE(Priv, '$.is_role') IN ('true', '1') FROM mysql.global_priv WHERE {Match("Host", "User", accounts)}"
-            : $"SELECT User, account_locked = 'Y', FALSE FROM mysql.user WHERE {Match("Host", "User", accounts)}";
+            ? $"SELECT User, JSON_VALUE(Priv, '$.account_locked') IN ('true', '1'), JSON_VALUE(Priv, '$.is_role') IN ('true', '1'), "
+              + $"CAST(COALESCE(JSON_VALUE(Priv, '$.max_user_connections'), 0) AS SIGNED) FROM mysql.global_priv WHERE {Match("Host", "User", accounts)}"
+            : $"SELECT User, account_locked = 'Y', FALSE, max_user_connections FROM mysql.user WHERE {Match("Host", "User", accounts)}";
         await using var command = new MySqlCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            rows[reader.GetString(0)] = new AccountRow(Flag(reader, 1), Flag(reader, 2));
+            rows[reader.GetString(0)] = new AccountRow(Flag(reader, 1), Flag(reader, 2),
+                reader.IsDBNull(3) ? 0 : Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture));
         }
 
         return rows;

@@ -50,12 +50,12 @@ public static class PostgresAccess
         if (existing is null)
         {
             await PostgresPrivileges.ExecuteAsync(connection,
-                $"CREATE ROLE {role} WITH LOGIN NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD {PostgresSql.Literal(verifier)} "
-                + $"VALID UNTIL {PostgresSql.Timestamp(validUntil)}", ct);
+                $"CREATE ROLE {role} WITH LOGIN NOINHERIT NOCREATEDB NOCREATEROLE CONNECTION LIMIT {server.LoginConnectionLimit} "
+                + $"PASSWORD {PostgresSql.Literal(verifier)} VALID UNTIL {PostgresSql.Timestamp(validUntil)}", ct);
         }
         else
         {
-            changes.AddRange(await ConformRoleAsync(connection, roleName, existing, ct));
+            changes.AddRange(await ConformRoleAsync(connection, roleName, existing, server.LoginConnectionLimit, ct));
             await PostgresPrivileges.ExecuteAsync(connection, $"ALTER ROLE {role} PASSWORD {PostgresSql.Literal(verifier)}", ct);
             if (!existing.ValidUntilMatches)
             {
@@ -443,7 +443,7 @@ public static class PostgresAccess
 
     private sealed record RoleState(
         bool CanLogin, bool Super, bool Inherit, bool CreateDb, bool CreateRole, bool Replication, bool BypassRls,
-        bool ValidUntilMatches, bool Expired, IReadOnlyList<string> MemberOf);
+        bool ValidUntilMatches, bool Expired, IReadOnlyList<string> MemberOf, int ConnectionLimit);
 
     private static async Task<RoleState?> ReadRoleAsync(NpgsqlConnection connection, string roleName, DateTimeOffset? validUntil, CancellationToken ct)
     {
@@ -453,7 +453,8 @@ public static class PostgresAccess
                    coalesce(r.rolvaliduntil, 'infinity') = $2::timestamptz,
                    coalesce(r.rolvaliduntil <= now(), false),
                    array(select g.rolname::text from pg_auth_members m join pg_roles g on g.oid = m.roleid
-                         where m.member = r.oid order by 1)
+                         where m.member = r.oid order by 1),
+                   r.rolconnlimit
             from pg_roles r where r.rolname = $1
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = roleName });
@@ -469,11 +470,12 @@ public static class PostgresAccess
 
         return new RoleState(
             reader.GetBoolean(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3), reader.GetBoolean(4),
-            reader.GetBoolean(5), reader.GetBoolean(6), reader.GetBoolean(7), reader.GetBoolean(8), reader.GetFieldValue<string[]>(9));
+            reader.GetBoolean(5), reader.GetBoolean(6), reader.GetBoolean(7), reader.GetBoolean(8), reader.GetFieldValue<string[]>(9),
+            reader.GetInt32(10));
     }
 
-    /// <summary>Puts back the attributes a JitGate role must have: LOGIN, NOINHERIT, nothing else, no memberships.</summary>
-    private static async Task<List<string>> ConformRoleAsync(NpgsqlConnection connection, string roleName, RoleState state, CancellationToken ct)
+    /// <summary>Puts back the attributes a JitGate role must have: LOGIN, NOINHERIT, its connection limit, nothing else, no memberships.</summary>
+    private static async Task<List<string>> ConformRoleAsync(NpgsqlConnection connection, string roleName, RoleState state, int connectionLimit, CancellationToken ct)
     {
         if (state.Super)
         {
@@ -511,6 +513,11 @@ public static class PostgresAccess
         if (state.BypassRls)
         {
             attributes.Add("NOBYPASSRLS");
+        }
+
+        if (state.ConnectionLimit != connectionLimit)
+        {
+            attributes.Add(FormattableString.Invariant($"CONNECTION LIMIT {connectionLimit}"));
         }
 
         var changes = new List<string>();

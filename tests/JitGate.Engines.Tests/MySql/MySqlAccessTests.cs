@@ -68,6 +68,36 @@ public sealed class MySqlAccessTests(MariaDbFixture db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_account_holds_at_most_its_connection_limit_of_sessions_and_a_lifted_limit_is_put_back()
+    {
+        // Without a limit a credential's holder could take every connection slot and keep the admin out.
+        var server = db.Admin with { LoginConnectionLimit = 2 };
+        await MySqlAccess.ReconcileAsync(server, Database, _account, Password, Tables("salary"), null, CancellationToken.None);
+        Assert.Equal(2L, await MaxUserConnectionsAsync());
+        await using (var first = db.LoginAs(_account, Password))
+        await using (var second = db.LoginAs(_account, Password))
+        {
+            await first.OpenAsync();
+            await second.OpenAsync();
+            await using var third = db.LoginAs(_account, Password);
+            var refused = await Assert.ThrowsAsync<MySqlException>(() => third.OpenAsync());
+            // ER_USER_LIMIT_REACHED: "has exceeded the 'max_user_connections' resource".
+            Assert.Equal(1226, refused.Number);
+        }
+
+        // A DBA lifts the limit by hand: the next reconcile (the drift check's) puts it back and says so.
+        await db.ExecuteAsRootAsync($"ALTER USER '{_account}'@'%' WITH MAX_USER_CONNECTIONS 0");
+        var report = await MySqlAccess.ReconcileAsync(server, Database, _account, Password, Tables("salary"), null, CancellationToken.None);
+        Assert.Contains("MAX_USER_CONNECTIONS 2", report.RoleChanges);
+        Assert.Equal(2L, await MaxUserConnectionsAsync());
+        var again = await MySqlAccess.ReconcileAsync(server, Database, _account, Password, Tables("salary"), null, CancellationToken.None);
+        Assert.False(again.Changed, again.ToString());
+
+        Task<long> MaxUserConnectionsAsync() =>
+            db.ScalarAsRootAsync<long>($"SELECT CAST(JSON_VALUE(Priv, '$.max_user_connections') AS SIGNED) FROM mysql.global_priv WHERE User = '{_account}'");
+    }
+
+    [Fact]
     public async Task Shrinking_revokes_and_kills_sessions_that_keep_database_level_privileges()
     {
         await Reconcile(ReadGrant.Everything);

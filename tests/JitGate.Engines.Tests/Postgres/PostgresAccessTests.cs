@@ -174,6 +174,33 @@ public sealed class PostgresAccessTests(PostgresFixture pg)
     }
 
     [Fact]
+    public async Task A_login_holds_at_most_its_connection_limit_of_sessions_and_a_lifted_limit_is_put_back()
+    {
+        // Without a limit a credential's holder could take every connection slot, and an admin that is not a
+        // superuser could then not connect to end the access.
+        var role = pg.NewRoleName();
+        var server = pg.Server with { LoginConnectionLimit = 2 };
+        var validUntil = DateTimeOffset.UtcNow.AddHours(1);
+        await PostgresAccess.ReconcileAsync(server, PostgresFixture.Database, role, Password, ReadGrant.Tables([Salary]), validUntil, CancellationToken.None);
+        Assert.Equal(2, await pg.ScalarAsSuperuserAsync<int>($"select rolconnlimit from pg_roles where rolname = '{role}'"));
+        await using (var first = await OpenSessionAsync(role))
+        await using (var second = await OpenSessionAsync(role))
+        {
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => OpenSessionAsync(role));
+            Assert.Equal(PostgresErrorCodes.TooManyConnections, refused.SqlState);
+        }
+
+        // A DBA lifts the limit by hand: the next reconcile (the drift check's) puts it back and says so.
+        await pg.ExecuteAsSuperuserAsync(PostgresFixture.Database, $"alter role {role} connection limit -1");
+        var report = await PostgresAccess.ReconcileAsync(server, PostgresFixture.Database, role, Password, ReadGrant.Tables([Salary]), validUntil, CancellationToken.None);
+        Assert.Contains(report.RoleChanges, c => c.Contains("CONNECTION LIMIT 2", StringComparison.Ordinal));
+        Assert.Equal(2, await pg.ScalarAsSuperuserAsync<int>($"select rolconnlimit from pg_roles where rolname = '{role}'"));
+        var again = await PostgresAccess.ReconcileAsync(server, PostgresFixture.Database, role, Password, ReadGrant.Tables([Salary]), validUntil, CancellationToken.None);
+        Assert.False(again.Changed, again.ToString());
+        Assert.True(await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_role_holder_cannot_hold_back_the_end_of_its_access_with_an_advisory_lock()
     {
         // pg_advisory_lock is open to every role, and JitGate's lock keys are derived from role names, so a

@@ -223,6 +223,39 @@ public sealed class PostgresAccessTests(PostgresFixture pg) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Native_credentials_open_at_most_the_configured_number_of_sessions()
+    {
+        await using var app = new JitGateApp(settings: new() { ["JitGate:LoginConnectionLimit"] = "2" });
+        var admin = await Api.SignupAdminAsync(app);
+        var instance = await admin.PostOkAsync("/api/v1/instances", new
+        {
+            name = "Prod PG " + Guid.NewGuid().ToString("n")[..6], engine = "postgres", environment = "prod", project = "sample",
+            host = "127.0.0.1", port = pg.Port, username = PostgresFixture.AdminName, password = PostgresFixture.AdminPassword,
+        });
+        var database = instance["databases"]!.AsArray().Single(d => d!["name"]!.GetValue<string>() == "hr_prod")!["id"]!.GetValue<string>();
+        var user = await admin.CreateUserAsync(app, "holder@example.com");
+        await admin.BindAsync("sample", new
+        {
+            principal = "user:holder@example.com", role = "sqlEditorUser", duration = "PT1H",
+            scope = new { tables = new[] { new { database, table = "salary" } } },
+        });
+        var credentials = await user.PostOkAsync($"/api/v1/databases/{database}/credentials", new { }, HttpStatusCode.OK);
+        var name = credentials["username"]!.GetValue<string>();
+        var password = credentials["password"]!.GetValue<string>();
+        await using var first = pg.LoginAs(name, password);
+        await using var second = pg.LoginAs(name, password);
+        await first.OpenAsync();
+        await second.OpenAsync();
+        await using var third = pg.LoginAs(name, password);
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => third.OpenAsync());
+        Assert.Equal(PostgresErrorCodes.TooManyConnections, refused.SqlState);
+        // The SQL editor's own login for the user (the same name without "_n") has the same bound.
+        await user.PostOkAsync("/api/v1/query", new { database, statement = "select count(*) from salary" }, HttpStatusCode.OK);
+        Assert.EndsWith("_n", name, StringComparison.Ordinal);
+        Assert.Equal(2, await CountAsSuperuserAsync($"select count(*) from pg_roles where rolname in ('{name}', '{name[..^2]}') and rolconnlimit = 2"));
+    }
+
+    [Fact]
     public async Task Registering_with_a_wrong_password_is_a_clear_400_and_stores_nothing()
     {
         var response = await _admin.PostAsync("/api/v1/instances", new

@@ -12,8 +12,10 @@ namespace JitGate.Core.Features.Engines;
 /// What JitGate needs to reach a server-based instance as its admin, and the per-user logins it owns
 /// there (<see cref="EngineRole"/> rows). Login names are derived from ids, so they never carry user input.
 /// </summary>
-public sealed class EngineTargets(SecretBox secrets)
+public sealed class EngineTargets(SecretBox secrets, Microsoft.Extensions.Options.IOptions<JitGateOptions> options)
 {
+    private readonly int _loginConnectionLimit = Math.Clamp(options.Value.LoginConnectionLimit, 1, 10_000);
+
     /// <summary>The login the SQL editor's queries run as.</summary>
     public const string QueryRole = "query";
 
@@ -45,7 +47,10 @@ public sealed class EngineTargets(SecretBox secrets)
         if (_servers.TryGetValue(instanceId, out var cached)) return cached;
         var instance = await db.Instances.AsNoTracking().FirstAsync(i => i.Id == instanceId, ct);
         if (instance.Host is null || instance.ProtectedPassword is null) throw new InvalidOperationException($"Instance {instanceId} is not a server.");
-        var server = new EngineServer(instance.Host, instance.Port ?? 0, instance.Username!, secrets.Unprotect(instance.ProtectedPassword));
+        var server = new EngineServer(instance.Host, instance.Port ?? 0, instance.Username!, secrets.Unprotect(instance.ProtectedPassword))
+        {
+            LoginConnectionLimit = _loginConnectionLimit,
+        };
         _servers[instanceId] = server;
         return server;
     }
