@@ -30,9 +30,12 @@ internal sealed class PostgresBlockers : IAsyncDisposable
     // The two kinds of blocker a login's holder can be: a session of a JitGate login (its own pg_authid
     // row, a key), or a session of any other ordinary login holding or queued for a JitGate key. Anything
     // else (a DBA's migration holding a table's catalog row, an application) is waited for.
+    // The select list, and so pg_terminate_backend, runs only for rows that passed every condition; the
+    // materialized CTE keeps the outer filter from being planned into it.
     private static readonly string EndBlockersSql =
         $"""
-        select count(pg_catalog.pg_terminate_backend(a.pid))
+        with ended as materialized (
+        select a.pid, r.rolname::text as login, pg_catalog.pg_terminate_backend(a.pid) as done
         from unnest(pg_catalog.pg_blocking_pids($1)) as b(pid)
              join pg_catalog.pg_stat_activity a on a.pid = b.pid
              join pg_catalog.pg_roles r on r.oid = a.usesysid
@@ -42,20 +45,28 @@ internal sealed class PostgresBlockers : IAsyncDisposable
                or exists (select 1 from pg_catalog.pg_locks l
                           where l.pid = a.pid and l.locktype = 'advisory' and l.objsubid = 2
                             and l.classid = {PostgresRoleLock.LockClass}
-                            and l.database = (select oid from pg_catalog.pg_database where datname = current_database())))
+                            and l.database = (select oid from pg_catalog.pg_database where datname = current_database()))))
+        select pid, login from ended where done
         """;
+
+    /// <summary>
+    /// Where the watches started in this asynchronous flow report the sessions they end (the engine's
+    /// <see cref="IEngineRoles.TakeEndedBlockers"/> queue); none when unset, as in direct calls.
+    /// </summary>
+    public static readonly AsyncLocal<System.Collections.Concurrent.ConcurrentQueue<EndedBlocker>?> ReportTo = new();
 
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
     private PostgresBlockers(EngineServer server, string database, int pid) =>
-        _loop = RunAsync(server, database, pid, _stop.Token);
+        _loop = RunAsync(server, database, pid, ReportTo.Value, _stop.Token);
 
     /// <summary>Starts watching <paramref name="connection"/> (open, an admin session on <paramref name="database"/>) until disposed.</summary>
     public static PostgresBlockers Watch(EngineServer server, string database, NpgsqlConnection connection) =>
         new(server, database, connection.ProcessID);
 
-    private static async Task RunAsync(EngineServer server, string database, int pid, CancellationToken ct)
+    private static async Task RunAsync(
+        EngineServer server, string database, int pid, System.Collections.Concurrent.ConcurrentQueue<EndedBlocker>? ended, CancellationToken ct)
     {
         try
         {
@@ -65,7 +76,14 @@ internal sealed class PostgresBlockers : IAsyncDisposable
             command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = pid });
             while (true)
             {
-                await command.ExecuteScalarAsync(ct);
+                await using (var reader = await command.ExecuteReaderAsync(ct))
+                {
+                    while (await reader.ReadAsync(ct))
+                    {
+                        ended?.Enqueue(new EndedBlocker(server.Host, server.Port, database, reader.GetString(1), reader.GetInt32(0)));
+                    }
+                }
+
                 await Task.Delay(Every, ct);
             }
         }

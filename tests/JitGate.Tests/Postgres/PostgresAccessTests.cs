@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using JitGate.Engines.Postgres;
 using JitGate.Engines.Tests.Postgres;
 using JitGate.Tests.Infrastructure;
 using Npgsql;
@@ -220,6 +221,34 @@ public sealed class PostgresAccessTests(PostgresFixture pg) : IAsyncLifetime
         {
             foreach (var (_, session) in sessions) await session.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_holder_keeping_its_logins_lock_key_is_ended_at_the_revoke_and_the_audit_names_it()
+    {
+        // Advisory locks are open to every role, and JitGate's keys come from login names: the holder takes the
+        // key JitGate's revoke waits for. The revoke still answers and ends the access; the audit says whose
+        // session was ended to get there.
+        var binding = await GrantAsync();
+        var credentials = await _dev.PostOkAsync($"/api/v1/databases/{_database}/credentials", new { }, HttpStatusCode.OK);
+        var login = credentials["username"]!.GetValue<string>();
+        await using var holder = pg.LoginAs(login, credentials["password"]!.GetValue<string>());
+        await holder.OpenAsync();
+        int holderPid;
+        await using (var grab = new NpgsqlCommand($"select pg_advisory_lock({PostgresRoleLock.LockClass}, hashtext('{login}')), pg_backend_pid()", holder))
+        await using (var reader = await grab.ExecuteReaderAsync())
+        {
+            await reader.ReadAsync();
+            holderPid = reader.GetInt32(1);
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.Http.DeleteAsync($"/api/v1/projects/sample/bindings/{binding["id"]}")).StatusCode);
+        Assert.Equal(0, await CountAsSuperuserAsync($"select count(*) from pg_stat_activity where usename = '{login}'"));
+        Assert.Equal(0, await CountAsSuperuserAsync($"select count(*) from information_schema.role_table_grants where grantee = '{login}'"));
+        var ended = (await _admin.GetOkAsync("/api/v1/audit?action=engine.blockerEnd")).AsArray();
+        var record = Assert.Single(ended, r => r!["detail"]!["login"]!.GetValue<string>() == login);
+        Assert.Equal(holderPid, record!["detail"]!["processId"]!.GetValue<int>());
+        Assert.Equal($"databases/{_database}/sessions/{holderPid}", record["resource"]!.GetValue<string>());
     }
 
     [Fact]

@@ -30,6 +30,8 @@ public static class AuditActions
     public const string QueryExecute = "query.execute";
     public const string CredentialsIssue = "credentials.issue";
     public const string EngineReconcile = "engine.reconcile";
+    /// <summary>The engine ended a session that kept JitGate waiting while access changed (a holder holding back its own end).</summary>
+    public const string EngineBlockerEnd = "engine.blockerEnd";
     public const string ProjectSettingsUpdate = "project.settings.update";
     public const string EnvironmentUpdate = "environment.update";
     public const string IncidentSettingsUpdate = "settings.incidents.update";

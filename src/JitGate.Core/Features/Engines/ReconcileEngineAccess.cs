@@ -5,6 +5,7 @@ using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
 using JitGate.Core.Engines;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace JitGate.Core.Features.Engines;
@@ -16,7 +17,8 @@ namespace JitGate.Core.Features.Engines;
 /// cheap when nothing changed, so it runs after every change, at start-up and on a timer.
 /// </summary>
 public sealed class ReconcileEngineAccess(
-    JitGateDb db, PolicyCache policy, EngineTargets targets, EngineRegistry engines, AuditLog audit, TimeProvider clock, IOptions<JitGateOptions> options)
+    JitGateDb db, PolicyCache policy, EngineTargets targets, EngineRegistry engines, AuditLog audit, TimeProvider clock, IOptions<JitGateOptions> options,
+    ILogger<ReconcileEngineAccess> logger)
 {
     private readonly int _endBatchSize = Math.Clamp(options.Value.EngineEndBatchSize, 1, 5_000);
 
@@ -149,6 +151,7 @@ public sealed class ReconcileEngineAccess(
             report = null;
         }
 
+        AuditEndedBlockers(RolesOf(database)!, server, database);
         if (report is null)
         {
             audit.Add(db, null, "engine.reconcile", $"databases/{database.Id}/roles", AuditLog.Failure,
@@ -255,12 +258,14 @@ public sealed class ReconcileEngineAccess(
         }
         catch (EngineException e)
         {
+            AuditEndedBlockers(roles, server, database);
             audit.Add(db, null, "engine.reconcile", $"databases/{database.Id}/roles/{role.RoleName}", AuditLog.Failure,
                 new { role = role.RoleName, error = e.Message }, database.Id, actorEmail: "system");
             role.AppliedFingerprint = null;
             await db.SaveChangesAsync(ct);
             throw;
         }
+        AuditEndedBlockers(roles, server, database);
         if (report.Revoked.Count > 0 || report.SessionsTerminated > 0) roles.ForgetSessions(server, database.Name, role.RoleName);
         role.AppliedFingerprint = fingerprint;
         role.ReconciledAt = now;
@@ -301,6 +306,29 @@ public sealed class ReconcileEngineAccess(
     private static bool EndsAccess(EngineRole role, ReadGrant grant) => grant.IsEmpty && role.Kind == EngineTargets.NativeRole;
 
     /// <summary>The logins of the database's engine; null for an engine without them (SQLite) or one this build lacks.</summary>
+    /// <summary>
+    /// Records, in this unit of work, every session the engine ended because it kept JitGate waiting while
+    /// access changed (<see cref="IEngineRoles.TakeEndedBlockers"/>): a holder trying to hold back the end of
+    /// its own access is something an auditor must see. Sessions ended during an earlier call that had nothing
+    /// to record are recorded here too, named by their own database.
+    /// </summary>
+    private void AuditEndedBlockers(IEngineRoles roles, EngineServer server, PolicyDatabase database)
+    {
+        foreach (var ended in roles.TakeEndedBlockers())
+        {
+            var here = ended.Host == server.Host && ended.Port == server.Port && ended.Database == database.Name;
+            logger.LogWarning(
+                "Ended session {ProcessId} of login {Login} in database {Database} on {Host}:{Port}: it kept JitGate waiting while access changed",
+                ended.ProcessId, ended.Login, ended.Database, ended.Host, ended.Port);
+            audit.Add(db, null, AuditActions.EngineBlockerEnd, $"databases/{(here ? database.Id : ended.Database)}/sessions/{ended.ProcessId}", AuditLog.Success,
+                new
+                {
+                    login = ended.Login, processId = ended.ProcessId, database = ended.Database, server = $"{ended.Host}:{ended.Port}",
+                    reason = "kept JitGate's admin session waiting while it changed access",
+                }, here ? database.Id : null, actorEmail: "system");
+        }
+    }
+
     private IEngineRoles? RolesOf(PolicyDatabase database) => engines.TryGet(database.Engine, out var engine) ? engine.Roles : null;
 
     /// <summary>
