@@ -101,12 +101,12 @@ public sealed class JitGateOptions
     public int EngineEndBatchSize { get; set; } = 1000;
 
     /// <summary>
-    /// How many sessions each login JitGate makes on a PostgreSQL, MySQL or MariaDB server may hold at once
-    /// (1 to 10,000; 20 by default, twice the SQL editor's pool per login). A holder of native credentials
-    /// who opened sessions without bound could fill the server's connection slots (max_connections) and keep
-    /// a JitGate admin that is not a superuser from connecting to end the access. Drift checks put it back.
+    /// How many sessions each native-credentials login on a PostgreSQL, MySQL or MariaDB server may hold at
+    /// once (1 to 10,000; 20 by default). A holder who opened logged-in sessions without bound could fill the
+    /// server's connection slots (max_connections) and keep a JitGate admin that is not a superuser from
+    /// connecting to end the access. Drift checks put it back; sessions over a lowered limit are ended.
     /// </summary>
-    public int LoginConnectionLimit { get; set; } = Engines.EngineServer.DefaultLoginConnectionLimit;
+    public int NativeLoginConnectionLimit { get; set; } = Engines.EngineServer.DefaultLoginConnectionLimit;
 
     /// <summary>
     /// Single sign-on through an OpenID Connect provider (JitGate__Oidc__Authority, __ClientId, …). When its

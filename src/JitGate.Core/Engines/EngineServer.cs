@@ -11,13 +11,14 @@ namespace JitGate.Core.Engines;
 /// <param name="AdminPassword">Its password. Never part of <see cref="ToString"/>.</param>
 public sealed record EngineServer(string Host, int Port, string AdminUsername, string AdminPassword)
 {
-    /// <summary>The default of <see cref="LoginConnectionLimit"/>: twice the SQL editor's pool of 10 sessions per login.</summary>
+    /// <summary>The default of <see cref="LoginConnectionLimit"/> for logins handed out as native credentials.</summary>
     public const int DefaultLoginConnectionLimit = 20;
 
     /// <summary>
-    /// How many sessions each JitGate login may hold at once on this server (PostgreSQL's <c>CONNECTION LIMIT</c>,
-    /// MySQL's and MariaDB's <c>MAX_USER_CONNECTIONS</c>). Without one, a credential's holder could take every
-    /// connection slot, and a JitGate admin that is not a superuser could then not connect to end that access.
+    /// How many sessions the login being made may hold at once on this server (PostgreSQL's <c>CONNECTION LIMIT</c>,
+    /// MySQL's and MariaDB's <c>MAX_USER_CONNECTIONS</c>); 0 or less for no limit of its own. Native credentials get
+    /// one, so that their holder cannot fill the server's connection slots with logged-in sessions; the SQL
+    /// editor's logins, whose passwords never leave JitGate, get none.
     /// </summary>
     public int LoginConnectionLimit { get; init; } = DefaultLoginConnectionLimit;
 

@@ -114,18 +114,13 @@ public interface IEngineRoles
 
     /// <summary>Drops the pooled sessions JitGate keeps for the login (after its privileges shrank).</summary>
     void ForgetSessions(EngineServer server, string database, string role);
-
-    /// <summary>
-    /// The sessions this engine ended, since the last call, because they kept JitGate's admin waiting while it
-    /// changed access; each is returned once, for the caller to audit. Empty for engines that never end such sessions.
-    /// </summary>
-    IReadOnlyList<EndedBlocker> TakeEndedBlockers() => [];
 }
 
 /// <summary>
 /// A session an engine ended because it kept JitGate's admin session waiting while JitGate changed access:
 /// a JitGate login's own (holding its own role's catalog row or lock key), or another ordinary login's that
 /// held or waited for one of JitGate's lock keys (PostgreSQL, src/JitGate.Engines/Postgres/PostgresBlockers.cs).
+/// Reported through <see cref="EndedBlockers.Report"/>.
 /// </summary>
 /// <param name="Host">The server's host, as registered.</param>
 /// <param name="Port">The server's port.</param>

@@ -48,7 +48,8 @@ public static class MySqlAccess
         var rows = await MySqlGrantTables.ReadAccountsAsync(connection, mariaDb, [account], ct);
         var created = !rows.TryGetValue(account, out var row);
         // A holder without a bound on sessions could fill max_connections and keep the admin out (EngineServer.LoginConnectionLimit).
-        var limit = FormattableString.Invariant($"WITH MAX_USER_CONNECTIONS {server.LoginConnectionLimit}");
+        var maxSessions = Math.Max(server.LoginConnectionLimit, 0);
+        var limit = FormattableString.Invariant($"WITH MAX_USER_CONNECTIONS {maxSessions}");
         await RunAsync(account, async () =>
         {
             if (created)
@@ -71,9 +72,15 @@ public static class MySqlAccess
                 changes.Add("account unlocked");
             }
 
-            if (row.MaxUserConnections != server.LoginConnectionLimit)
+            if (row.MaxUserConnections != maxSessions)
             {
-                changes.Add(FormattableString.Invariant($"MAX_USER_CONNECTIONS {server.LoginConnectionLimit}"));
+                changes.Add(FormattableString.Invariant($"MAX_USER_CONNECTIONS {maxSessions}"));
+                // A lower limit stops new sessions only: when more are open than it allows, they all end.
+                if (maxSessions > 0 && (await MySqlSessions.ListAsync(connection, [account], null, ct)).Count > maxSessions)
+                {
+                    var over = (await MySqlSessions.KillAsync(connection, [account], ct)).Values.Sum();
+                    changes.Add(FormattableString.Invariant($"{over} session(s) ended: more were open than the connection limit"));
+                }
             }
         }, ct);
 

@@ -50,12 +50,12 @@ public static class PostgresAccess
         if (existing is null)
         {
             await PostgresPrivileges.ExecuteAsync(connection,
-                $"CREATE ROLE {role} WITH LOGIN NOINHERIT NOCREATEDB NOCREATEROLE CONNECTION LIMIT {server.LoginConnectionLimit} "
+                $"CREATE ROLE {role} WITH LOGIN NOINHERIT NOCREATEDB NOCREATEROLE CONNECTION LIMIT {ConnectionLimit(server)} "
                 + $"PASSWORD {PostgresSql.Literal(verifier)} VALID UNTIL {PostgresSql.Timestamp(validUntil)}", ct);
         }
         else
         {
-            changes.AddRange(await ConformRoleAsync(connection, roleName, existing, server.LoginConnectionLimit, ct));
+            changes.AddRange(await ConformRoleAsync(connection, roleName, existing, ConnectionLimit(server), ct));
             await PostgresPrivileges.ExecuteAsync(connection, $"ALTER ROLE {role} PASSWORD {PostgresSql.Literal(verifier)}", ct);
             if (!existing.ValidUntilMatches)
             {
@@ -527,6 +527,16 @@ public static class PostgresAccess
             changes.Add("attributes " + string.Join(' ', attributes));
         }
 
+        if (state.ConnectionLimit != connectionLimit && connectionLimit >= 0)
+        {
+            // A lower limit stops new sessions only; those already open over it (the oldest are kept) end now.
+            var over = await EndSessionsOverLimitAsync(connection, roleName, connectionLimit, ct);
+            if (over > 0)
+            {
+                changes.Add(FormattableString.Invariant($"{over} session(s) over the connection limit ended"));
+            }
+        }
+
         foreach (var group in state.MemberOf)
         {
             await PostgresPrivileges.ExecuteAsync(connection, $"REVOKE {PostgresSql.Ident(group)} FROM {role}", ct);
@@ -534,6 +544,23 @@ public static class PostgresAccess
         }
 
         return changes;
+    }
+
+    /// <summary>The role's CONNECTION LIMIT: the server's limit for this login, or -1 (none) when it has none.</summary>
+    private static int ConnectionLimit(EngineServer server) => server.LoginConnectionLimit > 0 ? server.LoginConnectionLimit : -1;
+
+    private static async Task<int> EndSessionsOverLimitAsync(NpgsqlConnection connection, string roleName, int limit, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            select count(pg_catalog.pg_terminate_backend(s.pid))
+            from (select pid, row_number() over (order by backend_start, pid) as n
+                  from pg_catalog.pg_stat_activity where usename = $1) s
+            where s.n > $2
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = roleName });
+        command.Parameters.Add(new NpgsqlParameter { Value = (long)limit });
+        return (int)(long)(await command.ExecuteScalarAsync(ct))!;
     }
 
     private static Task DisableLoginAsync(NpgsqlConnection connection, string roleName, CancellationToken ct) =>

@@ -49,24 +49,18 @@ internal sealed class PostgresBlockers : IAsyncDisposable
         select pid, login from ended where done
         """;
 
-    /// <summary>
-    /// Where the watches started in this asynchronous flow report the sessions they end (the engine's
-    /// <see cref="IEngineRoles.TakeEndedBlockers"/> queue); none when unset, as in direct calls.
-    /// </summary>
-    public static readonly AsyncLocal<System.Collections.Concurrent.ConcurrentQueue<EndedBlocker>?> ReportTo = new();
-
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
     private PostgresBlockers(EngineServer server, string database, int pid) =>
-        _loop = RunAsync(server, database, pid, ReportTo.Value, _stop.Token);
+        _loop = RunAsync(server, database, pid, _stop.Token);
 
     /// <summary>Starts watching <paramref name="connection"/> (open, an admin session on <paramref name="database"/>) until disposed.</summary>
     public static PostgresBlockers Watch(EngineServer server, string database, NpgsqlConnection connection) =>
         new(server, database, connection.ProcessID);
 
-    private static async Task RunAsync(
-        EngineServer server, string database, int pid, System.Collections.Concurrent.ConcurrentQueue<EndedBlocker>? ended, CancellationToken ct)
+    // Runs in the flow that started the watch, so what it reports reaches that change's collector.
+    private static async Task RunAsync(EngineServer server, string database, int pid, CancellationToken ct)
     {
         try
         {
@@ -80,7 +74,7 @@ internal sealed class PostgresBlockers : IAsyncDisposable
                 {
                     while (await reader.ReadAsync(ct))
                     {
-                        ended?.Enqueue(new EndedBlocker(server.Host, server.Port, database, reader.GetString(1), reader.GetInt32(0)));
+                        EndedBlockers.Report(new EndedBlocker(server.Host, server.Port, database, reader.GetString(1), reader.GetInt32(0)));
                     }
                 }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Npgsql;
 
 namespace JitGate.Engines.Postgres;
@@ -67,42 +66,19 @@ public sealed class PostgresEngine : ITargetEngine
 /// <summary>PostgreSQL's per-user login roles, through <see cref="PostgresAccess"/> and <see cref="PostgresRoleLock"/>.</summary>
 internal sealed class PostgresRoles : IEngineRoles
 {
-    // Filled by the watches (PostgresBlockers) of this engine's calls, drained by the reconciler for the audit.
-    private readonly ConcurrentQueue<EndedBlocker> _ended = new();
-
     public int MaxNameLength => 63;
 
-    // Each call is async so that the report target it sets stays within its own flow.
-    public async Task<IAsyncDisposable> LockAsync(EngineServer server, string database, IReadOnlyCollection<string> roles, CancellationToken ct)
-    {
-        PostgresBlockers.ReportTo.Value = _ended;
-        return await PostgresRoleLock.AcquireAsync(server, database, roles, ct);
-    }
+    public async Task<IAsyncDisposable> LockAsync(EngineServer server, string database, IReadOnlyCollection<string> roles, CancellationToken ct) =>
+        await PostgresRoleLock.AcquireAsync(server, database, roles, ct);
 
-    public async Task<RoleReport> ReconcileAsync(EngineServer server, string database, string role, string password, ReadGrant grant, DateTimeOffset? validUntil, CancellationToken ct)
-    {
-        PostgresBlockers.ReportTo.Value = _ended;
-        return await PostgresAccess.ReconcileAsync(server, database, role, password, grant, validUntil, ct);
-    }
+    public Task<RoleReport> ReconcileAsync(EngineServer server, string database, string role, string password, ReadGrant grant, DateTimeOffset? validUntil, CancellationToken ct) =>
+        PostgresAccess.ReconcileAsync(server, database, role, password, grant, validUntil, ct);
 
-    public async Task<RoleReport> EndAsync(EngineServer server, string database, string role, CancellationToken ct)
-    {
-        PostgresBlockers.ReportTo.Value = _ended;
-        return await PostgresAccess.EndAccessAsync(server, database, role, ct);
-    }
+    public Task<RoleReport> EndAsync(EngineServer server, string database, string role, CancellationToken ct) =>
+        PostgresAccess.EndAccessAsync(server, database, role, ct);
 
-    public async Task<EndRolesReport> EndManyAsync(EngineServer server, string database, IReadOnlyList<string> roles, CancellationToken ct)
-    {
-        PostgresBlockers.ReportTo.Value = _ended;
-        return await PostgresAccess.EndAccessManyAsync(server, database, roles, ct);
-    }
+    public Task<EndRolesReport> EndManyAsync(EngineServer server, string database, IReadOnlyList<string> roles, CancellationToken ct) =>
+        PostgresAccess.EndAccessManyAsync(server, database, roles, ct);
 
     public void ForgetSessions(EngineServer server, string database, string role) => PostgresQueryRunner.ClearPool(server, database, role);
-
-    public IReadOnlyList<EndedBlocker> TakeEndedBlockers()
-    {
-        var taken = new List<EndedBlocker>();
-        while (_ended.TryDequeue(out var blocker)) taken.Add(blocker);
-        return taken;
-    }
 }

@@ -70,10 +70,34 @@ public sealed class MySqlAccessTests(MariaDbFixture db) : IAsyncLifetime
     [Fact]
     public async Task An_account_holds_at_most_its_connection_limit_of_sessions_and_a_lifted_limit_is_put_back()
     {
-        // Without a limit a credential's holder could take every connection slot and keep the admin out.
-        var server = db.Admin with { LoginConnectionLimit = 2 };
-        await MySqlAccess.ReconcileAsync(server, Database, _account, Password, Tables("salary"), null, CancellationToken.None);
-        Assert.Equal(2L, await MaxUserConnectionsAsync());
+        // Without a limit a credential's holder could take every connection slot and keep the admin out. An
+        // account made without one holds three sessions when the limit of two comes.
+        Task<RoleReport> ReconcileWith(int limit) => MySqlAccess.ReconcileAsync(
+            db.Admin with { LoginConnectionLimit = limit }, Database, _account, Password, Tables("salary"), null, CancellationToken.None);
+        Task<long> MaxUserConnectionsAsync() =>
+            db.ScalarAsRootAsync<long>($"SELECT CAST(JSON_VALUE(Priv, '$.max_user_connections') AS SIGNED) FROM mysql.global_priv WHERE User = '{_account}'");
+
+        await ReconcileWith(0);
+        Assert.Equal(0L, await MaxUserConnectionsAsync());
+        var before = new List<MySqlConnection>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                before.Add(db.LoginAs(_account, Password));
+                await before[^1].OpenAsync();
+            }
+
+            var limited = await ReconcileWith(2);
+            Assert.Equal(2L, await MaxUserConnectionsAsync());
+            Assert.Contains("3 session(s) ended: more were open than the connection limit", limited.RoleChanges);
+            Assert.Equal(0L, await db.SessionsOfAsync(_account));
+        }
+        finally
+        {
+            foreach (var session in before) await session.DisposeAsync();
+        }
+
         await using (var first = db.LoginAs(_account, Password))
         await using (var second = db.LoginAs(_account, Password))
         {
@@ -87,14 +111,11 @@ public sealed class MySqlAccessTests(MariaDbFixture db) : IAsyncLifetime
 
         // A DBA lifts the limit by hand: the next reconcile (the drift check's) puts it back and says so.
         await db.ExecuteAsRootAsync($"ALTER USER '{_account}'@'%' WITH MAX_USER_CONNECTIONS 0");
-        var report = await MySqlAccess.ReconcileAsync(server, Database, _account, Password, Tables("salary"), null, CancellationToken.None);
+        var report = await ReconcileWith(2);
         Assert.Contains("MAX_USER_CONNECTIONS 2", report.RoleChanges);
         Assert.Equal(2L, await MaxUserConnectionsAsync());
-        var again = await MySqlAccess.ReconcileAsync(server, Database, _account, Password, Tables("salary"), null, CancellationToken.None);
+        var again = await ReconcileWith(2);
         Assert.False(again.Changed, again.ToString());
-
-        Task<long> MaxUserConnectionsAsync() =>
-            db.ScalarAsRootAsync<long>($"SELECT CAST(JSON_VALUE(Priv, '$.max_user_connections') AS SIGNED) FROM mysql.global_priv WHERE User = '{_account}'");
     }
 
     [Fact]

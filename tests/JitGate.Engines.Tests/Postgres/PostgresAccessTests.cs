@@ -177,26 +177,38 @@ public sealed class PostgresAccessTests(PostgresFixture pg)
     public async Task A_login_holds_at_most_its_connection_limit_of_sessions_and_a_lifted_limit_is_put_back()
     {
         // Without a limit a credential's holder could take every connection slot, and an admin that is not a
-        // superuser could then not connect to end the access.
+        // superuser could then not connect to end the access. A login made without one (the SQL editor's, or one
+        // from before limits) holds three sessions when the limit of two comes.
         var role = pg.NewRoleName();
-        var server = pg.Server with { LoginConnectionLimit = 2 };
         var validUntil = DateTimeOffset.UtcNow.AddHours(1);
-        await PostgresAccess.ReconcileAsync(server, PostgresFixture.Database, role, Password, ReadGrant.Tables([Salary]), validUntil, CancellationToken.None);
-        Assert.Equal(2, await pg.ScalarAsSuperuserAsync<int>($"select rolconnlimit from pg_roles where rolname = '{role}'"));
-        await using (var first = await OpenSessionAsync(role))
-        await using (var second = await OpenSessionAsync(role))
-        {
-            var refused = await Assert.ThrowsAsync<PostgresException>(() => OpenSessionAsync(role));
-            Assert.Equal(PostgresErrorCodes.TooManyConnections, refused.SqlState);
-        }
+        Task<RoleReport> ReconcileWith(int limit) => PostgresAccess.ReconcileAsync(
+            pg.Server with { LoginConnectionLimit = limit }, PostgresFixture.Database, role, Password, ReadGrant.Tables([Salary]), validUntil, CancellationToken.None);
+        Task<int> LimitAsync() => pg.ScalarAsSuperuserAsync<int>($"select rolconnlimit from pg_roles where rolname = '{role}'");
+
+        await ReconcileWith(0);
+        Assert.Equal(-1, await LimitAsync());
+        await using var first = await OpenSessionAsync(role);
+        await using var second = await OpenSessionAsync(role);
+        await using var third = await OpenSessionAsync(role);
+
+        var limited = await ReconcileWith(2);
+        Assert.Equal(2, await LimitAsync());
+        Assert.Contains("1 session(s) over the connection limit ended", limited.RoleChanges);
+        // The newest session is the one ended; the two oldest go on.
+        await AssertSessionEndedAsync(third);
+        Assert.Equal(2L, await pg.ScalarAsSuperuserAsync<long>($"select count(*) from pg_stat_activity where usename = '{role}'"));
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => OpenSessionAsync(role));
+        Assert.Equal(PostgresErrorCodes.TooManyConnections, refused.SqlState);
 
         // A DBA lifts the limit by hand: the next reconcile (the drift check's) puts it back and says so.
         await pg.ExecuteAsSuperuserAsync(PostgresFixture.Database, $"alter role {role} connection limit -1");
-        var report = await PostgresAccess.ReconcileAsync(server, PostgresFixture.Database, role, Password, ReadGrant.Tables([Salary]), validUntil, CancellationToken.None);
+        var report = await ReconcileWith(2);
         Assert.Contains(report.RoleChanges, c => c.Contains("CONNECTION LIMIT 2", StringComparison.Ordinal));
-        Assert.Equal(2, await pg.ScalarAsSuperuserAsync<int>($"select rolconnlimit from pg_roles where rolname = '{role}'"));
-        var again = await PostgresAccess.ReconcileAsync(server, PostgresFixture.Database, role, Password, ReadGrant.Tables([Salary]), validUntil, CancellationToken.None);
+        Assert.Equal(2, await LimitAsync());
+        var again = await ReconcileWith(2);
         Assert.False(again.Changed, again.ToString());
+        await first.CloseAsync();
+        await second.CloseAsync();
         Assert.True(await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None));
     }
 

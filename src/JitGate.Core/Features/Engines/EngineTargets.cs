@@ -14,7 +14,7 @@ namespace JitGate.Core.Features.Engines;
 /// </summary>
 public sealed class EngineTargets(SecretBox secrets, Microsoft.Extensions.Options.IOptions<JitGateOptions> options)
 {
-    private readonly int _loginConnectionLimit = Math.Clamp(options.Value.LoginConnectionLimit, 1, 10_000);
+    private readonly int _nativeConnectionLimit = Math.Clamp(options.Value.NativeLoginConnectionLimit, 1, 10_000);
 
     /// <summary>The login the SQL editor's queries run as.</summary>
     public const string QueryRole = "query";
@@ -47,12 +47,19 @@ public sealed class EngineTargets(SecretBox secrets, Microsoft.Extensions.Option
         if (_servers.TryGetValue(instanceId, out var cached)) return cached;
         var instance = await db.Instances.AsNoTracking().FirstAsync(i => i.Id == instanceId, ct);
         if (instance.Host is null || instance.ProtectedPassword is null) throw new InvalidOperationException($"Instance {instanceId} is not a server.");
-        var server = new EngineServer(instance.Host, instance.Port ?? 0, instance.Username!, secrets.Unprotect(instance.ProtectedPassword))
-        {
-            LoginConnectionLimit = _loginConnectionLimit,
-        };
+        var server = new EngineServer(instance.Host, instance.Port ?? 0, instance.Username!, secrets.Unprotect(instance.ProtectedPassword));
         _servers[instanceId] = server;
         return server;
+    }
+
+    /// <summary>
+    /// The server as a login of <paramref name="kind"/> is made on it: native credentials with their session limit
+    /// (<see cref="JitGateOptions.NativeLoginConnectionLimit"/>), the SQL editor's logins without one.
+    /// </summary>
+    public EngineServer ForLogin(EngineServer server, string kind)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return server with { LoginConnectionLimit = kind == NativeRole ? _nativeConnectionLimit : 0 };
     }
 
     /// <summary>Where an instance's databases live: its server, or its file.</summary>

@@ -52,8 +52,10 @@ public sealed class IssueNativeCredentials(JitGateDb db, PolicyCache policy, Eng
         var server = await targets.ServerAsync(db, database.InstanceId, ct);
         // Callers on any replica take turns on the role: each reads what the one before it stored, so
         // callers that overlap all leave with the one password the role has.
-        await using (await roles.LockAsync(server, database.Name, [role.RoleName], ct))
+        using var blockers = EndedBlockers.Collect();
+        try
         {
+            await using var held = await roles.LockAsync(server, database.Name, [role.RoleName], ct);
             await db.Entry(role).ReloadAsync(ct);
             // A credential still valid keeps its password (its lifetime follows the access); a new one
             // after the last ran out, or on request, gets a fresh password.
@@ -63,6 +65,10 @@ public sealed class IssueNativeCredentials(JitGateDb db, PolicyCache policy, Eng
             audit.Add(db, actor, "credentials.issue", $"databases/{databaseId}", AuditLog.Success, new { role = role.RoleName, expiresAt, rotated = !reused }, databaseId);
             await db.SaveChangesAsync(ct);
             await reconcile.ApplyLockedAsync(role, force: true, ct);
+        }
+        finally
+        {
+            await reconcile.RecordEndedBlockersAsync(blockers, server, database);
         }
         return new NativeCredentials(engine.Name, server.Host, server.Port, database.Name, role.RoleName, targets.Password(role), expiresAt);
     }

@@ -5,6 +5,7 @@ using JitGate.Core.Persistence;
 using JitGate.Core.Policy;
 using JitGate.Core.Engines;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +19,7 @@ namespace JitGate.Core.Features.Engines;
 /// </summary>
 public sealed class ReconcileEngineAccess(
     JitGateDb db, PolicyCache policy, EngineTargets targets, EngineRegistry engines, AuditLog audit, TimeProvider clock, IOptions<JitGateOptions> options,
-    ILogger<ReconcileEngineAccess> logger)
+    IServiceScopeFactory scopes, ILogger<ReconcileEngineAccess> logger)
 {
     private readonly int _endBatchSize = Math.Clamp(options.Value.EngineEndBatchSize, 1, 5_000);
 
@@ -90,6 +91,19 @@ public sealed class ReconcileEngineAccess(
     {
         var database = batch[0].Database;
         var server = await targets.ServerAsync(db, database.InstanceId, ct);
+        using var blockers = EndedBlockers.Collect();
+        try
+        {
+            return await EndAccessLockedAsync(batch, database, server, force, ct);
+        }
+        finally
+        {
+            await RecordEndedBlockersAsync(blockers, server, database);
+        }
+    }
+
+    private async Task<int> EndAccessLockedAsync(List<Ending> batch, PolicyDatabase database, EngineServer server, bool force, CancellationToken ct)
+    {
         IAsyncDisposable? held;
         try
         {
@@ -151,7 +165,6 @@ public sealed class ReconcileEngineAccess(
             report = null;
         }
 
-        AuditEndedBlockers(RolesOf(database)!, server, database);
         if (report is null)
         {
             audit.Add(db, null, "engine.reconcile", $"databases/{database.Id}/roles", AuditLog.Failure,
@@ -224,10 +237,18 @@ public sealed class ReconcileEngineAccess(
         var snapshot = await policy.GetAsync(ct);
         if (!snapshot.Databases.TryGetValue(role.DatabaseId, out var database) || RolesOf(database) is not { } roles) return false;
         var server = await targets.ServerAsync(db, database.InstanceId, ct);
-        await using var held = await roles.LockAsync(server, database.Name, [role.RoleName], ct);
-        await db.Entry(role).ReloadAsync(ct);
-        if (db.Entry(role).State == EntityState.Detached) return false;
-        return await ApplyLockedAsync(role, force, ct);
+        using var blockers = EndedBlockers.Collect();
+        try
+        {
+            await using var held = await roles.LockAsync(server, database.Name, [role.RoleName], ct);
+            await db.Entry(role).ReloadAsync(ct);
+            if (db.Entry(role).State == EntityState.Detached) return false;
+            return await ApplyLockedAsync(role, force, ct);
+        }
+        finally
+        {
+            await RecordEndedBlockersAsync(blockers, server, database);
+        }
     }
 
     /// <summary>As <see cref="ApplyAsync"/>, for a caller that already holds the role's lock (<see cref="IEngineRoles.LockAsync"/>) and has read its row under it.</summary>
@@ -248,7 +269,7 @@ public sealed class ReconcileEngineAccess(
             {
                 report = EndsAccess(role, grant)
                     ? await roles.EndAsync(server, database.Name, role.RoleName, ct)
-                    : await roles.ReconcileAsync(server, database.Name, role.RoleName, targets.Password(role), grant, validUntil, ct);
+                    : await roles.ReconcileAsync(targets.ForLogin(server, role.Kind), database.Name, role.RoleName, targets.Password(role), grant, validUntil, ct);
             }
             catch (System.Data.Common.DbException e) when (!ct.IsCancellationRequested)
             {
@@ -258,14 +279,12 @@ public sealed class ReconcileEngineAccess(
         }
         catch (EngineException e)
         {
-            AuditEndedBlockers(roles, server, database);
             audit.Add(db, null, "engine.reconcile", $"databases/{database.Id}/roles/{role.RoleName}", AuditLog.Failure,
                 new { role = role.RoleName, error = e.Message }, database.Id, actorEmail: "system");
             role.AppliedFingerprint = null;
             await db.SaveChangesAsync(ct);
             throw;
         }
-        AuditEndedBlockers(roles, server, database);
         if (report.Revoked.Count > 0 || report.SessionsTerminated > 0) roles.ForgetSessions(server, database.Name, role.RoleName);
         role.AppliedFingerprint = fingerprint;
         role.ReconciledAt = now;
@@ -307,25 +326,41 @@ public sealed class ReconcileEngineAccess(
 
     /// <summary>The logins of the database's engine; null for an engine without them (SQLite) or one this build lacks.</summary>
     /// <summary>
-    /// Records, in this unit of work, every session the engine ended because it kept JitGate waiting while
-    /// access changed (<see cref="IEngineRoles.TakeEndedBlockers"/>): a holder trying to hold back the end of
-    /// its own access is something an auditor must see. Sessions ended during an earlier call that had nothing
-    /// to record are recorded here too, named by their own database.
+    /// Records every session the engine ended for this change because it kept JitGate waiting while access
+    /// changed (<see cref="EndedBlockers"/>): a holder trying to hold back the end of its own access is something
+    /// an auditor must see. Written in a unit of work of its own and never cancelled, so a caller that goes
+    /// away, or a change that fails, cannot lose them; a failure to write is logged, not thrown over the
+    /// change's own outcome.
     /// </summary>
-    private void AuditEndedBlockers(IEngineRoles roles, EngineServer server, PolicyDatabase database)
+    public async Task RecordEndedBlockersAsync(EndedBlockers.Collector blockers, EngineServer server, PolicyDatabase database)
     {
-        foreach (var ended in roles.TakeEndedBlockers())
+        ArgumentNullException.ThrowIfNull(blockers);
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(database);
+        var ended = blockers.Take();
+        if (ended.Count == 0) return;
+        try
         {
-            var here = ended.Host == server.Host && ended.Port == server.Port && ended.Database == database.Name;
-            logger.LogWarning(
-                "Ended session {ProcessId} of login {Login} in database {Database} on {Host}:{Port}: it kept JitGate waiting while access changed",
-                ended.ProcessId, ended.Login, ended.Database, ended.Host, ended.Port);
-            audit.Add(db, null, AuditActions.EngineBlockerEnd, $"databases/{(here ? database.Id : ended.Database)}/sessions/{ended.ProcessId}", AuditLog.Success,
-                new
-                {
-                    login = ended.Login, processId = ended.ProcessId, database = ended.Database, server = $"{ended.Host}:{ended.Port}",
-                    reason = "kept JitGate's admin session waiting while it changed access",
-                }, here ? database.Id : null, actorEmail: "system");
+            await using var scope = scopes.CreateAsyncScope();
+            var store = scope.ServiceProvider.GetRequiredService<JitGateDb>();
+            foreach (var e in ended)
+            {
+                var here = e.Host == server.Host && e.Port == server.Port && e.Database == database.Name;
+                logger.LogWarning(
+                    "Ended session {ProcessId} of login {Login} in database {Database} on {Host}:{Port}: it kept JitGate waiting while access changed",
+                    e.ProcessId, e.Login, e.Database, e.Host, e.Port);
+                audit.Add(store, null, AuditActions.EngineBlockerEnd, $"databases/{(here ? database.Id : e.Database)}/sessions/{e.ProcessId}", AuditLog.Success,
+                    new
+                    {
+                        login = e.Login, processId = e.ProcessId, database = e.Database, server = $"{e.Host}:{e.Port}",
+                        reason = "kept JitGate's admin session waiting while it changed access",
+                    }, here ? database.Id : null, actorEmail: "system");
+            }
+            await store.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException or InvalidOperationException)
+        {
+            logger.LogError(ex, "Could not record {Count} ended session(s) in the audit", ended.Count);
         }
     }
 
