@@ -75,12 +75,14 @@ public static class MySqlAccess
             if (row.MaxUserConnections != maxSessions)
             {
                 changes.Add(FormattableString.Invariant($"MAX_USER_CONNECTIONS {maxSessions}"));
-                // A lower limit stops new sessions only: when more are open than it allows, they all end.
-                if (maxSessions > 0 && (await MySqlSessions.ListAsync(connection, [account], null, ct)).Count > maxSessions)
-                {
-                    var over = (await MySqlSessions.KillAsync(connection, [account], ct)).Values.Sum();
-                    changes.Add(FormattableString.Invariant($"{over} session(s) ended: more were open than the connection limit"));
-                }
+            }
+
+            // A lower limit stops new sessions only: when more are open than it allows, they all end. Checked on
+            // every pass, not only when the limit changes, so an end that failed is done next time.
+            if (maxSessions > 0 && (await MySqlSessions.ListAsync(connection, [account], null, ct)).Count > maxSessions)
+            {
+                var over = (await MySqlSessions.KillAsync(connection, [account], ct)).Values.Sum();
+                changes.Add(FormattableString.Invariant($"{over} session(s) ended: more were open than the connection limit"));
             }
         }, ct);
 

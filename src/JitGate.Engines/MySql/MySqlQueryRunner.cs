@@ -71,9 +71,10 @@ public static class MySqlQueryRunner
             catch (MySqlException ex) when (ex.ErrorCode == MySqlErrorCode.AccessDenied && !repaired && !ct.IsCancellationRequested)
             {
                 // A query account may have changed its own password (SET PASSWORD needs no privilege on
-                // MariaDB); putting JitGate's back changes nothing else, not even a lock.
+                // MariaDB); putting JitGate's back changes nothing else, not even a lock. Whoever changed it
+                // had a session of the account outside JitGate's pool: every session of it ends.
                 repaired = true;
-                await RestorePasswordAsync(server, account, password, ct);
+                await RestorePasswordAsync(server, account, password, endSessions: true, ct);
                 MySqlConnections.ClearAccountPool(server, database, account);
                 continue;
             }
@@ -219,8 +220,10 @@ public static class MySqlQueryRunner
             {
                 // The statement ended JitGate's transaction (COMMIT, a statement that commits implicitly
                 // such as SET PASSWORD, which MariaDB lets any account run on itself). Whatever it changed
-                // about the account, the password is JitGate's again before the answer.
-                await RestorePasswordAsync(server, account, password, CancellationToken.None);
+                // about the account, the password is JitGate's again before the answer, and every session
+                // of the account ends: one opened with the user's own password in the moment before it was
+                // put back would otherwise go on outside the editor.
+                await RestorePasswordAsync(server, account, password, endSessions: true, CancellationToken.None);
                 MySqlConnections.ClearAccountPool(server, database, account);
                 return new QueryOutcome.ReadOnlyViolation("Transaction control statements cannot run here; every query runs in a read-only transaction.");
             }
@@ -242,7 +245,14 @@ public static class MySqlQueryRunner
         catch (OperationCanceledException)
         {
             await killing;
-            await RollbackAsync(connection);
+            // A statement cancelled after it ran may still have changed the account's password: the same
+            // check as a finished one.
+            if (!await IsTransactionIntactAsync(connection, mariaDb))
+            {
+                await RestorePasswordAsync(server, account, password, endSessions: true, CancellationToken.None);
+                MySqlConnections.ClearAccountPool(server, database, account);
+            }
+
             throw;
         }
         catch (Exception ex) when (MySqlErrors.IsSessionLost(ex) && !ct.IsCancellationRequested)
@@ -262,6 +272,27 @@ public static class MySqlQueryRunner
         await using var finish = new MySqlCommand(
             (mariaDb ? "SELECT @@in_transaction; " : "SELECT 1; ") + "ROLLBACK; DEALLOCATE PREPARE jitgate_statement; SET @jitgate_statement = NULL", connection);
         return Convert.ToInt64(await finish.ExecuteScalarAsync(CancellationToken.None), CultureInfo.InvariantCulture) == 1;
+    }
+
+    /// <summary>
+    /// Ends the transaction as <see cref="FinishAsync"/> does; false only when the session answers that its
+    /// transaction was already over. A session that cannot answer is left to the pool, which discards it.
+    /// </summary>
+    private static async Task<bool> IsTransactionIntactAsync(MySqlConnection connection, bool mariaDb)
+    {
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            return true;
+        }
+
+        try
+        {
+            return await FinishAsync(connection, mariaDb);
+        }
+        catch (Exception ex) when (ex is MySqlException or InvalidOperationException or IOException)
+        {
+            return true;
+        }
     }
 
     private static async Task RollbackAsync(MySqlConnection connection)
@@ -318,13 +349,20 @@ public static class MySqlQueryRunner
         }
     }
 
-    /// <summary>Puts JitGate's password back on an account without touching anything else (its lock stays as it is).</summary>
-    private static async Task RestorePasswordAsync(EngineServer server, string account, string password, CancellationToken ct)
+    /// <summary>
+    /// Puts JitGate's password back on an account without touching anything else (its lock stays as it is);
+    /// with <paramref name="endSessions"/>, then ends every session of the account.
+    /// </summary>
+    private static async Task RestorePasswordAsync(EngineServer server, string account, string password, bool endSessions, CancellationToken ct)
     {
         try
         {
             await using var admin = await MySqlConnections.OpenAdminAsync(server, ct);
             await MySqlConnections.ExecuteAsync(admin, $"ALTER USER IF EXISTS {MySqlSql.Account(account)} IDENTIFIED BY {MySqlSql.Literal(password)}", ct);
+            if (endSessions)
+            {
+                await MySqlSessions.KillAsync(admin, [account], ct);
+            }
         }
         catch (MySqlException ex) when (!ct.IsCancellationRequested)
         {

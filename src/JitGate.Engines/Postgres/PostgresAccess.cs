@@ -529,8 +529,11 @@ public static class PostgresAccess
 
         if (state.ConnectionLimit != connectionLimit && connectionLimit >= 0)
         {
-            // A lower limit stops new sessions only; those already open over it (the oldest are kept) end now.
-            var over = await EndSessionsOverLimitAsync(connection, roleName, connectionLimit, ct);
+            // A lower limit stops new sessions only; those already open over it end now. Only when the limit
+            // changes: JitGate's admin cannot tell a session from a parallel query's worker (pg_stat_activity
+            // hides backend_type from roles without pg_read_all_stats), and the server itself keeps the limit
+            // after that. Not cancelled: the holder cannot stop it by dropping its own request.
+            var over = await EndSessionsOverLimitAsync(connection, roleName, connectionLimit, CancellationToken.None);
             if (over > 0)
             {
                 changes.Add(FormattableString.Invariant($"{over} session(s) over the connection limit ended"));
@@ -549,18 +552,22 @@ public static class PostgresAccess
     /// <summary>The role's CONNECTION LIMIT: the server's limit for this login, or -1 (none) when it has none.</summary>
     private static int ConnectionLimit(EngineServer server) => server.LoginConnectionLimit > 0 ? server.LoginConnectionLimit : -1;
 
+    /// <summary>
+    /// Ends the role's sessions past the first <paramref name="limit"/>, keeping the lowest process ids (usually
+    /// the oldest: the admin cannot see backend_start of other roles' sessions without pg_read_all_stats).
+    /// </summary>
     private static async Task<int> EndSessionsOverLimitAsync(NpgsqlConnection connection, string roleName, int limit, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
             """
-            select count(pg_catalog.pg_terminate_backend(s.pid))
-            from (select pid, row_number() over (order by backend_start, pid) as n
+            select coalesce(sum(case when pg_catalog.pg_terminate_backend(s.pid) then 1 else 0 end), 0)::int
+            from (select pid, row_number() over (order by pid) as n
                   from pg_catalog.pg_stat_activity where usename = $1) s
             where s.n > $2
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = roleName });
         command.Parameters.Add(new NpgsqlParameter { Value = (long)limit });
-        return (int)(long)(await command.ExecuteScalarAsync(ct))!;
+        return (int)(await command.ExecuteScalarAsync(ct))!;
     }
 
     private static Task DisableLoginAsync(NpgsqlConnection connection, string roleName, CancellationToken ct) =>

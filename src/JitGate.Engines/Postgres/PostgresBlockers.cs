@@ -70,9 +70,10 @@ internal sealed class PostgresBlockers : IAsyncDisposable
             command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = pid });
             while (true)
             {
-                await using (var reader = await command.ExecuteReaderAsync(ct))
+                // Not cancelled once sent: sessions it ends must reach the audit, and it takes milliseconds.
+                await using (var reader = await command.ExecuteReaderAsync(CancellationToken.None))
                 {
-                    while (await reader.ReadAsync(ct))
+                    while (await reader.ReadAsync(CancellationToken.None))
                     {
                         EndedBlockers.Report(new EndedBlocker(server.Host, server.Port, database, reader.GetString(1), reader.GetInt32(0)));
                     }

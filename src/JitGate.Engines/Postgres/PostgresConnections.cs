@@ -13,55 +13,29 @@ internal static class PostgresConnections
     private static readonly Dictionary<RoleKey, (string Password, NpgsqlDataSource Source)> RolePools = [];
 
     /// <summary>Opens a connection as the instance admin to <paramref name="database"/>.</summary>
-    public static async Task<NpgsqlConnection> OpenAdminAsync(EngineServer server, string database, CancellationToken ct)
-    {
-        var builder = Builder(server, database, server.AdminUsername, server.AdminPassword);
-        builder.ApplicationName = "JitGate admin";
-        builder.MaxPoolSize = 5;
-        var connection = new NpgsqlConnection(builder.ConnectionString);
-        try
-        {
-            await connection.OpenAsync(ct);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<NpgsqlConnection> OpenAdminAsync(EngineServer server, string database, CancellationToken ct) =>
+        OpenAsAdminAsync(server, database, "JitGate admin", 5, ct);
 
     /// <summary>
     /// Opens an admin connection from a pool of its own, for holding role locks: a caller waiting for a
     /// lock must never take the connection that the lock's holder needs to finish its work.
     /// </summary>
-    public static async Task<NpgsqlConnection> OpenLockAsync(EngineServer server, string database, CancellationToken ct)
-    {
-        var builder = Builder(server, database, server.AdminUsername, server.AdminPassword);
-        builder.ApplicationName = "JitGate locks";
-        builder.MaxPoolSize = 10;
-        var connection = new NpgsqlConnection(builder.ConnectionString);
-        try
-        {
-            await connection.OpenAsync(ct);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<NpgsqlConnection> OpenLockAsync(EngineServer server, string database, CancellationToken ct) =>
+        OpenAsAdminAsync(server, database, "JitGate locks", 10, ct);
 
     /// <summary>
     /// Opens an admin connection from a pool of its own, for <see cref="PostgresBlockers"/>: the watch of a
     /// session must not wait for a connection that the watched work, or those it waits for, hold.
     /// </summary>
-    public static async Task<NpgsqlConnection> OpenWatchAsync(EngineServer server, string database, CancellationToken ct)
+    public static Task<NpgsqlConnection> OpenWatchAsync(EngineServer server, string database, CancellationToken ct) =>
+        OpenAsAdminAsync(server, database, "JitGate watch", 10, ct);
+
+    // Npgsql pools by connection string, so each application name is a pool of its own.
+    private static async Task<NpgsqlConnection> OpenAsAdminAsync(EngineServer server, string database, string applicationName, int poolSize, CancellationToken ct)
     {
         var builder = Builder(server, database, server.AdminUsername, server.AdminPassword);
-        builder.ApplicationName = "JitGate watch";
-        builder.MaxPoolSize = 10;
+        builder.ApplicationName = applicationName;
+        builder.MaxPoolSize = poolSize;
         var connection = new NpgsqlConnection(builder.ConnectionString);
         try
         {

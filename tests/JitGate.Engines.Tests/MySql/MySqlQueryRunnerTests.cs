@@ -145,8 +145,17 @@ public sealed class MySqlQueryRunnerTests(MariaDbFixture db) : IAsyncLifetime
     public async Task A_query_account_that_changes_its_own_password_gets_jitgates_back_before_the_answer()
     {
         // MariaDB lets any account set its own password; the statement commits implicitly, which ends
-        // JitGate's read-only transaction, so the runner refuses it and puts its own password back.
-        Assert.IsType<QueryOutcome.ReadOnlyViolation>(await Run("set password = password('mine')"));
+        // JitGate's read-only transaction, so the runner refuses it and puts its own password back. A session
+        // opened with the new password in the moment before that (here: one already open) is ended as well.
+        await using (var outside = db.LoginAs(_account, Password))
+        {
+            await outside.OpenAsync();
+            Assert.IsType<QueryOutcome.ReadOnlyViolation>(await Run("set password = password('mine')"));
+            await using var probe = new MySqlConnector.MySqlCommand("select 1", outside);
+            await Assert.ThrowsAnyAsync<MySqlConnector.MySqlException>(() => probe.ExecuteScalarAsync());
+        }
+
+        Assert.Equal(0L, await db.SessionsOfAsync(_account));
         Assert.NotEqual(0, db.Client(_account, "mine", "select 1").ExitCode);
         Assert.Equal(0, db.Client(_account, Password, "select 1").ExitCode);
 

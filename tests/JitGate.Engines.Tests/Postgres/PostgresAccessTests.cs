@@ -194,7 +194,7 @@ public sealed class PostgresAccessTests(PostgresFixture pg)
         var limited = await ReconcileWith(2);
         Assert.Equal(2, await LimitAsync());
         Assert.Contains("1 session(s) over the connection limit ended", limited.RoleChanges);
-        // The newest session is the one ended; the two oldest go on.
+        // The newest session (the highest process id) is the one ended; the two oldest go on.
         await AssertSessionEndedAsync(third);
         Assert.Equal(2L, await pg.ScalarAsSuperuserAsync<long>($"select count(*) from pg_stat_activity where usename = '{role}'"));
         var refused = await Assert.ThrowsAsync<PostgresException>(() => OpenSessionAsync(role));
@@ -296,6 +296,44 @@ public sealed class PostgresAccessTests(PostgresFixture pg)
         Assert.False(await pg.ScalarAsSuperuserAsync<bool>($"select rolcanlogin from pg_roles where rolname = '{role}'"));
         await using var fresh = pg.LoginAs(role, Password);
         await Assert.ThrowsAsync<PostgresException>(() => fresh.OpenAsync());
+        await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Another_ordinary_login_holding_a_jitgate_key_is_ended_not_waited_for()
+    {
+        // Advisory locks are open to every role, not only to JitGate's logins: any login of the database (an
+        // application's, a colleague's) could take the key of someone's JitGate login and hold back its end.
+        var role = pg.NewRoleName();
+        var other = $"plain_{Guid.NewGuid():N}"[..20];
+        await Reconcile(role, ReadGrant.Tables([Salary]), DateTimeOffset.UtcNow.AddHours(1));
+        await pg.ExecuteAsSuperuserAsync(PostgresFixture.Database,
+            $"CREATE ROLE {other} LOGIN PASSWORD 'Plain-pass-1'", $"GRANT CONNECT ON DATABASE {PostgresFixture.Database} TO {other}");
+        try
+        {
+            await using var holder = pg.LoginAs(other, "Plain-pass-1");
+            await holder.OpenAsync();
+            await using (var grab = new NpgsqlCommand($"select pg_advisory_lock({PostgresRoleLock.LockClass}, hashtext('{role}'))", holder))
+            {
+                await grab.ExecuteNonQueryAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await using (await PostgresRoleLock.AcquireAsync(pg.Server, PostgresFixture.Database, [role], timeout.Token))
+            {
+                var report = await PostgresAccess.EndAccessAsync(pg.Server, PostgresFixture.Database, role, timeout.Token);
+                Assert.Contains("SELECT on table public.salary", report.Revoked);
+            }
+
+            await AssertSessionEndedAsync(holder);
+        }
+        finally
+        {
+            await pg.ExecuteAsSuperuserAsync(PostgresFixture.Database,
+                $"select pg_terminate_backend(pid) from pg_stat_activity where usename = '{other}'",
+                $"REVOKE CONNECT ON DATABASE {PostgresFixture.Database} FROM {other}", $"DROP ROLE {other}");
+        }
+
         await PostgresAccess.DropRoleAsync(pg.Server, PostgresFixture.Database, role, CancellationToken.None);
     }
 
