@@ -324,7 +324,6 @@ public sealed class ReconcileEngineAccess(
     /// <summary>A native role with nothing granted, or whose credential ran out, has no access at all: no login, no privilege, no session.</summary>
     private static bool EndsAccess(EngineRole role, ReadGrant grant) => grant.IsEmpty && role.Kind == EngineTargets.NativeRole;
 
-    /// <summary>The logins of the database's engine; null for an engine without them (SQLite) or one this build lacks.</summary>
     /// <summary>
     /// Records every session the engine ended for this change because it kept JitGate waiting while access
     /// changed (<see cref="EndedBlockers"/>): a holder trying to hold back the end of its own access is something
@@ -364,6 +363,7 @@ public sealed class ReconcileEngineAccess(
         }
     }
 
+    /// <summary>The logins of the database's engine; null for an engine without them (SQLite) or one this build lacks.</summary>
     private IEngineRoles? RolesOf(PolicyDatabase database) => engines.TryGet(database.Engine, out var engine) ? engine.Roles : null;
 
     /// <summary>
