@@ -50,6 +50,9 @@ public static class MySqlAccess
         // A holder without a bound on sessions could fill max_connections and keep the admin out (EngineServer.LoginConnectionLimit).
         var maxSessions = Math.Max(server.LoginConnectionLimit, 0);
         var limit = FormattableString.Invariant($"WITH MAX_USER_CONNECTIONS {maxSessions}");
+        // Why every session of the account ends once privileges match (after the revokes, so that a kill that
+        // fails leaves nothing more readable than granted); null when none need to.
+        string? endSessions = null;
         await RunAsync(account, async () =>
         {
             if (created)
@@ -77,12 +80,19 @@ public static class MySqlAccess
                 changes.Add(FormattableString.Invariant($"MAX_USER_CONNECTIONS {maxSessions}"));
             }
 
+            if (mariaDb && MySqlPasswords.WasChanged(row, password))
+            {
+                // MariaDB lets any account SET PASSWORD on itself. Whoever did could log in with their own
+                // password until the line above: those sessions end as well.
+                changes.Add("password put back: the account had changed it");
+                endSessions = "its password had been changed";
+            }
+
             // A lower limit stops new sessions only: when more are open than it allows, they all end. Checked on
             // every pass, not only when the limit changes, so an end that failed is done next time.
             if (maxSessions > 0 && (await MySqlSessions.ListAsync(connection, [account], null, ct)).Count > maxSessions)
             {
-                var over = (await MySqlSessions.KillAsync(connection, [account], ct)).Values.Sum();
-                changes.Add(FormattableString.Invariant($"{over} session(s) ended: more were open than the connection limit"));
+                endSessions ??= "more were open than the connection limit";
             }
         }, ct);
 
@@ -139,10 +149,14 @@ public static class MySqlAccess
         }
 
         var terminated = 0;
-        if (revoked.Count > 0)
+        if (revoked.Count > 0 || endSessions is not null)
         {
             terminated = (await MySqlSessions.KillAsync(connection, [account], ct)).Values.Sum();
             MySqlConnections.ClearAccountPool(server, database, account);
+            if (endSessions is not null)
+            {
+                changes.Add(FormattableString.Invariant($"{terminated} session(s) ended: {endSessions}"));
+            }
         }
 
         return new RoleReport(created, changes, granted, revoked, missing, notGrantable, terminated);

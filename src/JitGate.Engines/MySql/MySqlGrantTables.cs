@@ -32,7 +32,12 @@ internal static class MySqlGrantTables
     }
 
     /// <summary>The row of a JitGate account; <paramref name="MaxUserConnections"/> is 0 for no limit of its own.</summary>
-    public sealed record AccountRow(bool Locked, bool IsRole, long MaxUserConnections);
+    /// <param name="Locked">ACCOUNT LOCK is set.</param>
+    /// <param name="IsRole">MariaDB: the row is a role, not an account.</param>
+    /// <param name="MaxUserConnections">The account's session limit; 0 for none.</param>
+    /// <param name="Plugin">The authentication plugin (MariaDB only; null on MySQL).</param>
+    /// <param name="Credential">What the plugin stores for the password (MariaDB only; null on MySQL).</param>
+    public sealed record AccountRow(bool Locked, bool IsRole, long MaxUserConnections, string? Plugin = null, string? Credential = null);
 
     /// <summary>The tables the admin must be able to read, per flavor (the README's setup grants exactly these).</summary>
     public static IReadOnlyList<string> Required(bool mariaDb) => mariaDb
@@ -51,14 +56,16 @@ internal static class MySqlGrantTables
 
         var sql = mariaDb
             ? $"SELECT User, JSON_VALUE(Priv, '$.account_locked') IN ('true', '1'), JSON_VALUE(Priv, '$.is_role') IN ('true', '1'), "
-              + $"CAST(COALESCE(JSON_VALUE(Priv, '$.max_user_connections'), 0) AS SIGNED) FROM mysql.global_priv WHERE {Match("Host", "User", accounts)}"
-            : $"SELECT User, account_locked = 'Y', FALSE, max_user_connections FROM mysql.user WHERE {Match("Host", "User", accounts)}";
+              + $"CAST(COALESCE(JSON_VALUE(Priv, '$.max_user_connections'), 0) AS SIGNED), JSON_VALUE(Priv, '$.plugin'), "
+              + $"JSON_VALUE(Priv, '$.authentication_string') FROM mysql.global_priv WHERE {Match("Host", "User", accounts)}"
+            : $"SELECT User, account_locked = 'Y', FALSE, max_user_connections, NULL, NULL FROM mysql.user WHERE {Match("Host", "User", accounts)}";
         await using var command = new MySqlCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             rows[reader.GetString(0)] = new AccountRow(Flag(reader, 1), Flag(reader, 2),
-                reader.IsDBNull(3) ? 0 : Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture));
+                reader.IsDBNull(3) ? 0 : Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5));
         }
 
         return rows;

@@ -74,7 +74,8 @@ public static class MySqlQueryRunner
                 // MariaDB); putting JitGate's back changes nothing else, not even a lock. Whoever changed it
                 // had a session of the account outside JitGate's pool: every session of it ends.
                 repaired = true;
-                await RestorePasswordAsync(server, account, password, endSessions: true, ct);
+                // Not cancellable: a caller giving up must not leave the user's password, or its sessions, in place.
+                await RestorePasswordAsync(server, account, password, endSessions: true, CancellationToken.None);
                 MySqlConnections.ClearAccountPool(server, database, account);
                 continue;
             }
@@ -237,7 +238,9 @@ public static class MySqlQueryRunner
         catch (MySqlException ex) when (!ct.IsCancellationRequested && !MySqlErrors.IsSessionLost(ex))
         {
             await killing;
-            await RollbackAsync(connection);
+            // A failed statement changes nothing, but the session must say so: one that cannot is treated as
+            // one whose statement ended the transaction.
+            await RestoreUnlessIntactAsync(connection, server, database, account, password, mariaDb);
             return Volatile.Read(ref timedOut) == 1 && ex.ErrorCode == MySqlErrorCode.QueryInterrupted
                 ? new QueryOutcome.TimedOut(limits.Timeout)
                 : MySqlErrors.Map(ex, database, limits);
@@ -247,17 +250,52 @@ public static class MySqlQueryRunner
             await killing;
             // A statement cancelled after it ran may still have changed the account's password: the same
             // check as a finished one.
-            if (!await IsTransactionIntactAsync(connection, mariaDb))
-            {
-                await RestorePasswordAsync(server, account, password, endSessions: true, CancellationToken.None);
-                MySqlConnections.ClearAccountPool(server, database, account);
-            }
-
+            await RestoreUnlessIntactAsync(connection, server, database, account, password, mariaDb);
             throw;
         }
         catch (Exception ex) when (MySqlErrors.IsSessionLost(ex) && !ct.IsCancellationRequested)
         {
+            // The session may have been ended (by the user's own KILL from a second query, say) between a
+            // statement that set the account's password and the check after it: nothing says it did not.
+            await RestoreAfterLossAsync(server, database, account, password, ex);
             throw new EngineException($"The session on {server.Host}:{server.Port} ended while the statement ran: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Ends JitGate's transaction; when the session cannot confirm that it was still open (the statement ended
+    /// it, or the session no longer answers), puts JitGate's password back and ends every session of the account.
+    /// </summary>
+    private static async Task RestoreUnlessIntactAsync(
+        MySqlConnection connection, EngineServer server, string database, string account, string password, bool mariaDb)
+    {
+        if (await IsTransactionIntactAsync(connection, mariaDb))
+        {
+            return;
+        }
+
+        await RestorePasswordAsync(server, account, password, endSessions: true, CancellationToken.None);
+        MySqlConnections.ClearAccountPool(server, database, account);
+    }
+
+    /// <summary>
+    /// <see cref="RestoreUnlessIntactAsync"/> for a session already lost. A restore that fails too (the server
+    /// is gone) is left to the next reconcile, which sets the password again; the loss is what the caller hears.
+    /// </summary>
+    private static async Task RestoreAfterLossAsync(EngineServer server, string database, string account, string password, Exception loss)
+    {
+        try
+        {
+            await RestorePasswordAsync(server, account, password, endSessions: true, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is EngineException or MySqlException or TimeoutException or InvalidOperationException)
+        {
+            throw new EngineException(
+                $"The session on {server.Host}:{server.Port} ended while the statement ran ({loss.Message}), and account {account}'s password could not be put back: {ex.Message}", ex);
+        }
+        finally
+        {
+            MySqlConnections.ClearAccountPool(server, database, account);
         }
     }
 
@@ -275,14 +313,14 @@ public static class MySqlQueryRunner
     }
 
     /// <summary>
-    /// Ends the transaction as <see cref="FinishAsync"/> does; false only when the session answers that its
-    /// transaction was already over. A session that cannot answer is left to the pool, which discards it.
+    /// Ends the transaction as <see cref="FinishAsync"/> does; true only when the session answers that its
+    /// transaction was still open. A session that cannot answer cannot vouch for it (the pool discards it).
     /// </summary>
     private static async Task<bool> IsTransactionIntactAsync(MySqlConnection connection, bool mariaDb)
     {
         if (connection.State != System.Data.ConnectionState.Open)
         {
-            return true;
+            return false;
         }
 
         try
@@ -291,7 +329,7 @@ public static class MySqlQueryRunner
         }
         catch (Exception ex) when (ex is MySqlException or InvalidOperationException or IOException)
         {
-            return true;
+            return false;
         }
     }
 

@@ -211,6 +211,34 @@ public sealed class MySqlAccessTests(MariaDbFixture db) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_password_the_account_set_itself_is_put_back_by_the_next_pass_and_its_sessions_end()
+    {
+        // MariaDB lets any account SET PASSWORD on itself; a session opened with the chosen password must not
+        // outlive the pass that puts JitGate's back, even though privileges did not change.
+        await Reconcile(Tables("salary"));
+        using var client = db.OpenClient(_account, Password);
+        await client.SendAsync("set password = password('chosen3');");
+        using var chosen = db.OpenClient(_account, "chosen3");
+        Assert.Contains("OK", await chosen.SendAsync("select 'OK' from dual;"), StringComparison.Ordinal);
+        Assert.Equal(2L, await db.SessionsOfAsync(_account));
+
+        var report = await Reconcile(Tables("salary"));
+        Assert.Contains("password put back: the account had changed it", report.RoleChanges);
+        Assert.Contains("2 session(s) ended: its password had been changed", report.RoleChanges);
+        Assert.Empty(report.Revoked);
+        Assert.Equal(0L, await db.SessionsOfAsync(_account));
+        Assert.NotEqual(0, db.Client(_account, "chosen3", "select 1").ExitCode);
+        Assert.Equal(0, db.Client(_account, Password, "select count(*) from salary").ExitCode);
+
+        // JitGate's own password reads as unchanged: the next pass changes nothing and ends nothing.
+        using var kept = db.OpenClient(_account, Password);
+        Assert.Contains("OK", await kept.SendAsync("select 'OK' from dual;"), StringComparison.Ordinal);
+        var again = await Reconcile(Tables("salary"));
+        Assert.False(again.Changed, again.ToString());
+        Assert.Equal(1L, await db.SessionsOfAsync(_account));
+    }
+
+    [Fact]
     public async Task Many_accounts_end_together_and_missing_ones_are_skipped()
     {
         var accounts = Enumerable.Range(0, 30).Select(_ => db.NewAccountName()).ToList();

@@ -172,4 +172,34 @@ public sealed class MySqlQueryRunnerTests(MariaDbFixture db) : IAsyncLifetime
         Assert.IsType<QueryOutcome.Success>(await Run("select count(*) from employee"));
         Assert.NotEqual(0, db.Client(_account, "mine2", "select 1").ExitCode);
     }
+
+    [Fact]
+    public async Task A_query_whose_session_is_lost_puts_jitgates_password_back_and_ends_the_accounts_sessions()
+    {
+        // The user's second query may KILL the first one's session (an account may kill its own) right after
+        // the first set the password, before the runner could check: nothing then says the password is still
+        // JitGate's. Here the password is changed from a native session while the query runs, and the query's
+        // session is killed; the runner must answer with the loss only after putting its password back.
+        var running = Run("select sleep(30)");
+        long thread = 0;
+        for (var i = 0; i < 100 && thread == 0; i++)
+        {
+            await Task.Delay(50);
+            thread = await db.ScalarAsRootAsync<long>(
+                $"SELECT COALESCE(MAX(ID), 0) FROM information_schema.PROCESSLIST WHERE USER = '{_account}' AND COMMAND <> 'Sleep'");
+        }
+
+        Assert.NotEqual(0L, thread);
+        using var native = db.OpenClient(_account, Password);
+        await native.SendAsync("set password = password('mine3');");
+        using var chosen = db.OpenClient(_account, "mine3");
+        Assert.Contains("OK", await chosen.SendAsync("select 'OK' from dual;"), StringComparison.Ordinal);
+        await db.ExecuteAsRootAsync(FormattableString.Invariant($"KILL CONNECTION {thread}"));
+
+        await Assert.ThrowsAsync<EngineException>(() => running);
+        Assert.Equal(0L, await db.SessionsOfAsync(_account));
+        Assert.NotEqual(0, db.Client(_account, "mine3", "select 1").ExitCode);
+        Assert.Equal(0, db.Client(_account, Password, "select 1").ExitCode);
+        Assert.IsType<QueryOutcome.Success>(await Run("select count(*) from employee"));
+    }
 }
