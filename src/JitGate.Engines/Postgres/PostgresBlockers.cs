@@ -66,16 +66,22 @@ internal sealed class PostgresBlockers : IAsyncDisposable
         {
             await Task.Delay(Grace, ct);
             await using var watcher = await PostgresConnections.OpenWatchAsync(server, database, ct);
-            await using var command = new NpgsqlCommand(EndBlockersSql, watcher);
+            // Not cancelled once sent (sessions it ends must reach the audit), so bounded instead: a stalled
+            // server must not hold the watched work's end for the driver's default 30 s.
+            await using var command = new NpgsqlCommand(EndBlockersSql, watcher) { CommandTimeout = 5 };
             command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = pid });
+            // A signalled session may take a moment to go, and is signalled again meanwhile: reported once.
+            var reported = new HashSet<int>();
             while (true)
             {
-                // Not cancelled once sent: sessions it ends must reach the audit, and it takes milliseconds.
                 await using (var reader = await command.ExecuteReaderAsync(CancellationToken.None))
                 {
                     while (await reader.ReadAsync(CancellationToken.None))
                     {
-                        EndedBlockers.Report(new EndedBlocker(server.Host, server.Port, database, reader.GetString(1), reader.GetInt32(0)));
+                        if (reported.Add(reader.GetInt32(0)))
+                        {
+                            EndedBlockers.Report(new EndedBlocker(server.Host, server.Port, database, reader.GetString(1), reader.GetInt32(0)));
+                        }
                     }
                 }
 

@@ -196,9 +196,18 @@ public sealed class PostgresAccessTests(PostgresFixture pg)
         Assert.Contains("1 session(s) over the connection limit ended", limited.RoleChanges);
         // The newest session (the highest process id) is the one ended; the two oldest go on.
         await AssertSessionEndedAsync(third);
-        Assert.Equal(2L, await pg.ScalarAsSuperuserAsync<long>($"select count(*) from pg_stat_activity where usename = '{role}'"));
+        // The client hears of the end before its server process has left pg_stat_activity.
+        var open = 0L;
+        for (var i = 0; i < 100 && (open = await pg.ScalarAsSuperuserAsync<long>($"select count(*) from pg_stat_activity where usename = '{role}'")) != 2; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(2L, open);
         var refused = await Assert.ThrowsAsync<PostgresException>(() => OpenSessionAsync(role));
         Assert.Equal(PostgresErrorCodes.TooManyConnections, refused.SqlState);
+        // The login's own limit, not the server's max_connections (the same SQLSTATE).
+        Assert.Contains("too many connections for role", refused.MessageText, StringComparison.Ordinal);
 
         // A DBA lifts the limit by hand: the next reconcile (the drift check's) puts it back and says so.
         await pg.ExecuteAsSuperuserAsync(PostgresFixture.Database, $"alter role {role} connection limit -1");

@@ -278,6 +278,8 @@ public sealed class PostgresAccessTests(PostgresFixture pg) : IAsyncLifetime
         await using var third = pg.LoginAs(name, password);
         var refused = await Assert.ThrowsAsync<PostgresException>(() => third.OpenAsync());
         Assert.Equal(PostgresErrorCodes.TooManyConnections, refused.SqlState);
+        // The login's own limit, not the server's max_connections (the same SQLSTATE).
+        Assert.Contains("too many connections for role", refused.MessageText, StringComparison.Ordinal);
         // The SQL editor's own login for the user (the same name without "_n"), whose password never leaves
         // JitGate, has no limit of its own: its sessions are JitGate's pool.
         await user.PostOkAsync("/api/v1/query", new { database, statement = "select count(*) from salary" }, HttpStatusCode.OK);
