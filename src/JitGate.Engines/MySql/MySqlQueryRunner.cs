@@ -288,10 +288,10 @@ public static class MySqlQueryRunner
         {
             await RestorePasswordAsync(server, account, password, endSessions: true, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is EngineException or MySqlException or TimeoutException or InvalidOperationException)
+        catch (EngineException ex)
         {
             throw new EngineException(
-                $"The session on {server.Host}:{server.Port} ended while the statement ran ({loss.Message}), and account {account}'s password could not be put back: {ex.Message}", ex);
+                $"The session on {server.Host}:{server.Port} ended while the statement ran ({loss.Message}). {ex.Message}", ex);
         }
         finally
         {
@@ -402,9 +402,9 @@ public static class MySqlQueryRunner
                 await MySqlSessions.KillAsync(admin, [account], ct);
             }
         }
-        catch (MySqlException ex) when (!ct.IsCancellationRequested)
+        catch (Exception ex) when (ex is MySqlException or TimeoutException or InvalidOperationException or IOException && !ct.IsCancellationRequested)
         {
-            throw new EngineException($"Account {account} could not log in, and its password could not be put back: {ex.Message}", ex);
+            throw new EngineException($"Account {account}'s password could not be put back: {ex.Message}", ex);
         }
     }
 }
