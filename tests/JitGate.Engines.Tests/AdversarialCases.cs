@@ -152,7 +152,8 @@ internal static class AdversarialCases
         new("pragma user_version = 5", Write) { Overrides = Map((Pg, Invalid), (My, Invalid)) },
         new("select load_extension('x')", Write) { Overrides = Map((Pg, Invalid)) },
         new("select * from employee where load_extension('x') is null", Write) { Overrides = Map((Pg, Invalid)) },
-        new("begin", Write) { Overrides = Map((Pg, Ok), (My, Ok)) },
+        // MySQL and MariaDB: BEGIN commits JitGate's transaction and opens another, without JitGate's savepoint.
+        new("begin", Write) { Overrides = Map((Pg, Ok)) },
         new("commit", Write),
         new("rollback", Write),
         new("savepoint a", Write) { Overrides = Map((Pg, Ok), (My, Ok)) },
@@ -239,7 +240,7 @@ internal static class AdversarialCases
         new AttackCase("set tx_read_only = 0", Ok).OnlyOn(My),
         new AttackCase("set session sql_log_bin = 0", Write).OnlyOn(My),
         new AttackCase("set session max_statement_time = 0", Ok).OnlyOn(My),
-        new AttackCase("start transaction read write", Ok).OnlyOn(My),
+        new AttackCase("start transaction read write", Write).OnlyOn(My),
         new AttackCase("create temporary table t (a int)", Write).OnlyOn(My),
         new AttackCase("create user jit_intruder", Write).OnlyOn(My),
         new AttackCase("grant select on hr_prod.* to current_user()", Write).OnlyOn(My),

@@ -92,9 +92,11 @@ public static class MySqlQueryRunner
             await using (connection)
             {
                 var mariaDb = MySqlConnections.IsMariaDb(connection);
+                // Unguessable, so that only JitGate's own transaction can hold it (FinishAsync).
+                var savepoint = "jitgate_" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)).ToLowerInvariant();
                 try
                 {
-                    await PrepareAsync(connection, statement, limits, mariaDb, ct);
+                    await PrepareAsync(connection, statement, limits, mariaDb, savepoint, ct);
                 }
                 catch (Exception ex) when (attempt == 0 && MySqlErrors.IsSessionLost(ex) && !ct.IsCancellationRequested)
                 {
@@ -111,7 +113,7 @@ public static class MySqlQueryRunner
                     return MySqlErrors.Map(ex, database, limits);
                 }
 
-                return await ExecuteAsync(connection, server, database, account, password, limits, mariaDb, ct);
+                return await ExecuteAsync(connection, server, database, account, password, limits, mariaDb, savepoint, ct);
             }
         }
     }
@@ -125,13 +127,13 @@ public static class MySqlQueryRunner
 
     /// <summary>
     /// One round trip: the user's text into a user variable (as hexadecimal), the statement limit, the
-    /// read-only transaction, and the server's PREPARE of the text.
+    /// read-only transaction with a savepoint of a random name, and the server's PREPARE of the text.
     /// </summary>
-    private static async Task PrepareAsync(MySqlConnection connection, string statement, QueryLimits limits, bool mariaDb, CancellationToken ct)
+    private static async Task PrepareAsync(MySqlConnection connection, string statement, QueryLimits limits, bool mariaDb, string savepoint, CancellationToken ct)
     {
         var hex = Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(statement));
         await using var prepare = new MySqlCommand(
-            $"SET @jitgate_statement = CONVERT(X'{hex}' USING utf8mb4); {Limit(limits, mariaDb)}; START TRANSACTION READ ONLY; "
+            $"SET @jitgate_statement = CONVERT(X'{hex}' USING utf8mb4); {Limit(limits, mariaDb)}; START TRANSACTION READ ONLY; SAVEPOINT {savepoint}; "
             + "PREPARE jitgate_statement FROM @jitgate_statement", connection);
         await prepare.ExecuteNonQueryAsync(ct);
     }
@@ -146,7 +148,8 @@ public static class MySqlQueryRunner
     }
 
     private static async Task<QueryOutcome> ExecuteAsync(
-        MySqlConnection connection, EngineServer server, string database, string account, string password, QueryLimits limits, bool mariaDb, CancellationToken ct)
+        MySqlConnection connection, EngineServer server, string database, string account, string password, QueryLimits limits, bool mariaDb, string savepoint,
+        CancellationToken ct)
     {
         var timedOut = 0;
         Task killing = Task.CompletedTask;
@@ -217,7 +220,7 @@ public static class MySqlQueryRunner
 
             var ran = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             await killing;
-            if (!await FinishAsync(connection, mariaDb))
+            if (!await FinishAsync(connection, mariaDb, savepoint))
             {
                 // The statement ended JitGate's transaction (COMMIT, a statement that commits implicitly
                 // such as SET PASSWORD, which MariaDB lets any account run on itself). Whatever it changed
@@ -240,7 +243,7 @@ public static class MySqlQueryRunner
             await killing;
             // A failed statement changes nothing, but the session must say so: one that cannot is treated as
             // one whose statement ended the transaction.
-            await RestoreUnlessIntactAsync(connection, server, database, account, password, mariaDb);
+            await RestoreUnlessIntactAsync(connection, server, database, account, password, mariaDb, savepoint);
             return Volatile.Read(ref timedOut) == 1 && ex.ErrorCode == MySqlErrorCode.QueryInterrupted
                 ? new QueryOutcome.TimedOut(limits.Timeout)
                 : MySqlErrors.Map(ex, database, limits);
@@ -250,7 +253,7 @@ public static class MySqlQueryRunner
             await killing;
             // A statement cancelled after it ran may still have changed the account's password: the same
             // check as a finished one.
-            await RestoreUnlessIntactAsync(connection, server, database, account, password, mariaDb);
+            await RestoreUnlessIntactAsync(connection, server, database, account, password, mariaDb, savepoint);
             throw;
         }
         catch (Exception ex) when (MySqlErrors.IsSessionLost(ex) && !ct.IsCancellationRequested)
@@ -260,6 +263,15 @@ public static class MySqlQueryRunner
             await RestoreAfterLossAsync(server, database, account, password, ex);
             throw new EngineException($"The session on {server.Host}:{server.Port} ended while the statement ran: {ex.Message}", ex);
         }
+        catch (Exception ex) when (ex is MySqlException or IOException or InvalidOperationException)
+        {
+            // The caller gave up as the statement failed or its session went: the statement may have run all
+            // the same, so the same check as a cancelled one.
+            await killing;
+            await RestoreUnlessIntactAsync(connection, server, database, account, password, mariaDb, savepoint);
+            ct.ThrowIfCancellationRequested();
+            throw new EngineException($"The statement on {server.Host}:{server.Port} failed: {ex.Message}", ex);
+        }
     }
 
     /// <summary>
@@ -267,9 +279,9 @@ public static class MySqlQueryRunner
     /// it, or the session no longer answers), puts JitGate's password back and ends every session of the account.
     /// </summary>
     private static async Task RestoreUnlessIntactAsync(
-        MySqlConnection connection, EngineServer server, string database, string account, string password, bool mariaDb)
+        MySqlConnection connection, EngineServer server, string database, string account, string password, bool mariaDb, string savepoint)
     {
-        if (await IsTransactionIntactAsync(connection, mariaDb))
+        if (await IsTransactionIntactAsync(connection, mariaDb, savepoint))
         {
             return;
         }
@@ -300,23 +312,39 @@ public static class MySqlQueryRunner
     }
 
     /// <summary>
-    /// Ends the transaction; false when the statement had already ended JitGate's read-only transaction
-    /// (checked on MariaDB: a COMMIT or ROLLBACK of its own may not run, even when it changed nothing).
-    /// MySQL has no @@in_transaction; there the account's privileges alone keep it from writing.
+    /// Ends the transaction; false when the statement had already ended JitGate's read-only transaction: no
+    /// transaction is open (MariaDB's @@in_transaction; MySQL has none), or the open one lacks JitGate's
+    /// savepoint. A statement that commits (MariaDB's SET PASSWORD does, implicitly) ends the transaction and
+    /// its savepoints; a MariaDB compound statement (<c>BEGIN NOT ATOMIC … END</c>, which PREPARE accepts) may
+    /// then start another, which only the savepoint tells apart.
     /// </summary>
-    private static async Task<bool> FinishAsync(MySqlConnection connection, bool mariaDb)
+    private static async Task<bool> FinishAsync(MySqlConnection connection, bool mariaDb, string savepoint)
     {
         // Never cancelled: the transaction must end even when the caller gave up.
         await using var finish = new MySqlCommand(
-            (mariaDb ? "SELECT @@in_transaction; " : "SELECT 1; ") + "ROLLBACK; DEALLOCATE PREPARE jitgate_statement; SET @jitgate_statement = NULL", connection);
-        return Convert.ToInt64(await finish.ExecuteScalarAsync(CancellationToken.None), CultureInfo.InvariantCulture) == 1;
+            (mariaDb ? "SELECT @@in_transaction; " : "SELECT 1; ")
+            + $"ROLLBACK TO SAVEPOINT {savepoint}; ROLLBACK; DEALLOCATE PREPARE jitgate_statement; SET @jitgate_statement = NULL", connection);
+        try
+        {
+            return Convert.ToInt64(await finish.ExecuteScalarAsync(CancellationToken.None), CultureInfo.InvariantCulture) == 1;
+        }
+        catch (MySqlException ex) when (ex.Number == SavepointDoesNotExist)
+        {
+            // The batch stopped at the savepoint: end whatever transaction the statement left open. The
+            // session is not used again (the caller clears the account's pool).
+            await RollbackAsync(connection);
+            return false;
+        }
     }
+
+    // ER_SP_DOES_NOT_EXIST, "SAVEPOINT … does not exist" (MariaDB and MySQL error reference).
+    private const int SavepointDoesNotExist = 1305;
 
     /// <summary>
     /// Ends the transaction as <see cref="FinishAsync"/> does; true only when the session answers that its
     /// transaction was still open. A session that cannot answer cannot vouch for it (the pool discards it).
     /// </summary>
-    private static async Task<bool> IsTransactionIntactAsync(MySqlConnection connection, bool mariaDb)
+    private static async Task<bool> IsTransactionIntactAsync(MySqlConnection connection, bool mariaDb, string savepoint)
     {
         if (connection.State != System.Data.ConnectionState.Open)
         {
@@ -325,7 +353,7 @@ public static class MySqlQueryRunner
 
         try
         {
-            return await FinishAsync(connection, mariaDb);
+            return await FinishAsync(connection, mariaDb, savepoint);
         }
         catch (Exception ex) when (ex is MySqlException or InvalidOperationException or IOException)
         {

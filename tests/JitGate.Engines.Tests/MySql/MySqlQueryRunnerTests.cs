@@ -173,6 +173,20 @@ public sealed class MySqlQueryRunnerTests(MariaDbFixture db) : IAsyncLifetime
         Assert.NotEqual(0, db.Client(_account, "mine2", "select 1").ExitCode);
     }
 
+    [Theory]
+    [InlineData("BEGIN NOT ATOMIC SET PASSWORD = PASSWORD('mine4'); START TRANSACTION READ ONLY; END")]
+    [InlineData("IF 1 THEN SET PASSWORD = PASSWORD('mine4'); START TRANSACTION; END IF")]
+    [InlineData("BEGIN NOT ATOMIC SET PASSWORD = PASSWORD('mine4'); START TRANSACTION READ ONLY; SAVEPOINT jitgate; END")]
+    public async Task A_compound_statement_that_sets_the_password_and_opens_a_new_transaction_is_caught(string statement)
+    {
+        // MariaDB prepares compound statements, so one statement can commit (SET PASSWORD does) and then open a
+        // transaction of its own, which @@in_transaction alone cannot tell from JitGate's.
+        Assert.IsType<QueryOutcome.ReadOnlyViolation>(await Run(statement));
+        Assert.NotEqual(0, db.Client(_account, "mine4", "select 1").ExitCode);
+        Assert.Equal(0, db.Client(_account, Password, "select 1").ExitCode);
+        Assert.IsType<QueryOutcome.Success>(await Run("select count(*) from employee"));
+    }
+
     [Fact]
     public async Task A_query_whose_session_is_lost_puts_jitgates_password_back_and_ends_the_accounts_sessions()
     {
