@@ -68,7 +68,7 @@ public sealed class IssueNativeCredentials(JitGateDb db, PolicyCache policy, Eng
         }
         finally
         {
-            await reconcile.RecordEndedBlockersAsync(blockers, server, database);
+            await reconcile.RecordEndedBlockersAsync(blockers, database);
         }
         return new NativeCredentials(engine.Name, server.Host, server.Port, database.Name, role.RoleName, targets.Password(role), expiresAt);
     }

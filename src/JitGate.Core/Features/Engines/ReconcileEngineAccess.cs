@@ -98,7 +98,7 @@ public sealed class ReconcileEngineAccess(
         }
         finally
         {
-            await RecordEndedBlockersAsync(blockers, server, database);
+            await RecordEndedBlockersAsync(blockers, database);
         }
     }
 
@@ -247,7 +247,7 @@ public sealed class ReconcileEngineAccess(
         }
         finally
         {
-            await RecordEndedBlockersAsync(blockers, server, database);
+            await RecordEndedBlockersAsync(blockers, database);
         }
     }
 
@@ -331,10 +331,10 @@ public sealed class ReconcileEngineAccess(
     /// away, or a change that fails, cannot lose them; a failure to write is logged, not thrown over the
     /// change's own outcome.
     /// </summary>
-    public async Task RecordEndedBlockersAsync(EndedBlockers.Collector blockers, EngineServer server, PolicyDatabase database)
+    /// <remarks>The watch only watches the change's own admin session, so every report is of <paramref name="database"/>.</remarks>
+    public async Task RecordEndedBlockersAsync(EndedBlockers.Collector blockers, PolicyDatabase database)
     {
         ArgumentNullException.ThrowIfNull(blockers);
-        ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(database);
         var ended = blockers.Take();
         if (ended.Count == 0) return;
@@ -344,16 +344,15 @@ public sealed class ReconcileEngineAccess(
             var store = scope.ServiceProvider.GetRequiredService<JitGateDb>();
             foreach (var e in ended)
             {
-                var here = e.Host == server.Host && e.Port == server.Port && e.Database == database.Name;
                 logger.LogWarning(
                     "Ended session {ProcessId} of login {Login} in database {Database} on {Host}:{Port}: it kept JitGate waiting while access changed",
                     e.ProcessId, e.Login, e.Database, e.Host, e.Port);
-                audit.Add(store, null, AuditActions.EngineBlockerEnd, $"databases/{(here ? database.Id : e.Database)}/sessions/{e.ProcessId}", AuditLog.Success,
+                audit.Add(store, null, AuditActions.EngineBlockerEnd, $"databases/{database.Id}/sessions/{e.ProcessId}", AuditLog.Success,
                     new
                     {
                         login = e.Login, processId = e.ProcessId, database = e.Database, server = $"{e.Host}:{e.Port}",
                         reason = "kept JitGate's admin session waiting while it changed access",
-                    }, here ? database.Id : null, actorEmail: "system");
+                    }, database.Id, actorEmail: "system");
             }
             await store.SaveChangesAsync(CancellationToken.None);
         }
